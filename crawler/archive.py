@@ -1,0 +1,172 @@
+"""One crawl's archive: WARC files in a local spool, CDXJ per WARC, manifest, upload.
+
+Layout, the same in the spool and in storage (keys under ``crawls/<crawl-id>/``)::
+
+    warc/<prefix>-<timestamp>-<serial>-<host>.warc.gz
+    index/<same name>.cdxj
+    manifest.json            (written and uploaded last)
+
+The spool also keeps ``.state/`` (storage URL, files closed so far) so that files left by a
+crawl whose uploads failed are uploaded at the next start (:func:`resume_pending`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cdxj_indexer import CDXJIndexer
+
+from crawler.manifest import FileEntry, build_manifest
+from crawler.storage import Storage, file_digest
+from crawler.uploader import Upload, Uploader
+from crawler.warc import RotatingWarcWriter, WarcInfo
+
+__all__ = ["CrawlArchive", "new_crawl_id", "resume_pending"]
+
+logger = logging.getLogger(__name__)
+
+_STATE = ".state"
+_MANIFEST = "manifest.json"
+
+
+def new_crawl_id(job_name: str, now: datetime | None = None) -> str:
+    """``<job>-<UTC timestamp>-<4 hex>``: sortable by time, unique across workers."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{job_name}-{stamp}-{secrets.token_hex(2)}"
+
+
+def crawl_key(crawl_id: str, relative: str) -> str:
+    return f"crawls/{crawl_id}/{relative}"
+
+
+def index_warc(warc: Path, out: Path) -> None:
+    """Write a sorted CDXJ index of ``warc`` (pywb / cdxj-indexer format)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        CDXJIndexer(handle, [str(warc)], sort=True, post_append=True).process_all()
+    partial.rename(out)
+
+
+def _remove_if_done(crawl_dir: Path) -> Callable[[], None]:
+    def remove() -> None:
+        leftovers = [p for p in crawl_dir.rglob("*") if p.is_file() and _STATE not in p.parts]
+        if not leftovers:
+            shutil.rmtree(crawl_dir, ignore_errors=True)
+
+    return remove
+
+
+@dataclass
+class CrawlArchive:
+    """Writes, indexes and uploads one crawl. Used by the Scrapy capture extension."""
+
+    crawl_id: str
+    spool: Path
+    storage: Storage
+    uploader: Uploader
+    prefix: str
+    warcinfo: WarcInfo
+    max_warc_size: int
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    files: list[FileEntry] = field(default_factory=list)
+    writer: RotatingWarcWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dir = self.spool / self.crawl_id
+        state = self.dir / _STATE
+        state.mkdir(parents=True, exist_ok=True)
+        (state / "storage.json").write_text(
+            json.dumps({"storage": self.storage.url, "crawl_id": self.crawl_id}), "utf-8"
+        )
+        self.writer = RotatingWarcWriter(
+            directory=self.dir / "warc",
+            prefix=self.prefix,
+            warcinfo=self.warcinfo,
+            max_size=self.max_warc_size,
+            on_close=self._warc_closed,
+        )
+
+    def _record_file(self, path: Path, kind: str) -> None:
+        relative = path.relative_to(self.dir).as_posix()
+        size, sha256 = file_digest(path)
+        entry = FileEntry(path=relative, kind=kind, size=size, sha256=sha256)
+        self.files.append(entry)
+        with (self.dir / _STATE / "files.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(entry.model_dump_json() + "\n")
+        self.uploader.submit(
+            Upload(path, crawl_key(self.crawl_id, relative), self.storage, _remove_if_done(self.dir))
+        )
+
+    def _warc_closed(self, path: Path) -> None:
+        index = self.dir / "index" / (path.name.removesuffix(".warc.gz") + ".cdxj")
+        index_warc(path, index)
+        self._record_file(path, "warc")
+        self._record_file(index, "cdxj")
+        logger.info("closed %s (%d bytes)", path.name, self.files[-2].size)
+
+    @property
+    def warc_count(self) -> int:
+        """WARC files closed so far."""
+        return sum(1 for entry in self.files if entry.kind == "warc")
+
+    def finish(self, job: dict[str, Any], stats: dict[str, Any]) -> Path:
+        """Close the open WARC, write the manifest and queue it last. Returns its spool path."""
+        self.writer.close()
+        stats = {**stats, "archive/warc/files": self.warc_count}
+        manifest = build_manifest(
+            crawl_id=self.crawl_id,
+            job=job,
+            started_at=self.started_at,
+            finished_at=datetime.now(UTC),
+            stats=stats,
+            files=self.files,
+        )
+        path = self.dir / _MANIFEST
+        path.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        self.uploader.submit(
+            Upload(path, crawl_key(self.crawl_id, _MANIFEST), self.storage, _remove_if_done(self.dir))
+        )
+        return path
+
+
+def resume_pending(
+    spool: Path, uploader: Uploader, open_storage: Callable[[str], Storage]
+) -> int:
+    """Queue files that earlier crawls left in the spool (failed uploads). Returns the count.
+
+    Files of each crawl are queued WARCs and indexes first, the manifest last. ``*.open``
+    files (a crawl killed mid-write) are left for repair and reported.
+    """
+    queued = 0
+    if not spool.is_dir():
+        return 0
+    for crawl_dir in sorted(p for p in spool.iterdir() if (p / _STATE / "storage.json").is_file()):
+        state = json.loads((crawl_dir / _STATE / "storage.json").read_text("utf-8"))
+        files = sorted(
+            (p for p in crawl_dir.rglob("*") if p.is_file() and _STATE not in p.parts),
+            key=lambda p: (p.name == _MANIFEST, p.as_posix()),
+        )
+        unfinished = [p for p in files if p.name.endswith((".open", ".partial"))]
+        for path in unfinished:
+            logger.warning("%s: left unfinished by an interrupted crawl; not uploaded", path)
+        files = [p for p in files if p not in unfinished]
+        if not files:
+            continue
+        storage = open_storage(state["storage"])
+        for path in files:
+            relative = path.relative_to(crawl_dir).as_posix()
+            uploader.submit(
+                Upload(path, crawl_key(state["crawl_id"], relative), storage, _remove_if_done(crawl_dir))
+            )
+            queued += 1
+        logger.info("resuming %d pending upload(s) of crawl %s", len(files), state["crawl_id"])
+    return queued

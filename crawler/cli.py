@@ -1,0 +1,167 @@
+"""The ``crawler`` command: demo, crawl, validate, upload."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crawler import __version__
+
+__all__ = ["main"]
+
+
+def _summary(result: object) -> str:
+    from crawler.run import CrawlResult
+
+    assert isinstance(result, CrawlResult)
+    s = result.stats
+    warcs = [f for f in result.files if f.kind == "warc"]
+    where = result.storage_url.rstrip("/") + f"/crawls/{result.crawl_id}/"
+    blocked = sum(v for k, v in s.items() if k.startswith("archive/blocked/"))
+    failed = sum(v for k, v in s.items() if k.startswith("archive/failed/"))
+    truncated = sum(v for k, v in s.items() if k.startswith("archive/truncated/"))
+    robots = s.get("robotstxt/forbidden", 0)
+    lines = [
+        f"Crawl {result.crawl_id}: {s.get('finish_reason', '?')}",
+        f"  pages fetched    {s.get('response_received_count', 0)}",
+        f"  WARC records     {s.get('archive/warc/records', 0)} "
+        f"(response {s.get('archive/warc/response', 0)}, revisit {s.get('archive/warc/revisit', 0)},"
+        f" metadata {s.get('archive/warc/metadata', 0)}, plus requests and warcinfo)",
+        f"  files            {len(warcs)} WARC, {len(warcs)} CDXJ, manifest.json",
+        f"  bytes            {sum(f.size for f in warcs):,} in WARC files "
+        f"({s.get('archive/warc/payload_bytes', 0):,} payload bytes)",
+        f"  truncated        {truncated}   robots.txt-disallowed {robots}   blocked {blocked}"
+        f"   failed {failed}",
+        f"  archive          {where}",
+        "                   manifest.json (every file with SHA-256), warc/, index/ (CDXJ)",
+    ]
+    if result.pending_uploads:
+        lines.append(
+            f"  WAITING          {result.pending_uploads} file(s) not stored yet: they stay in the "
+            "spool and are uploaded by the next run or `crawler upload`"
+        )
+    return "\n".join(lines)
+
+
+def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
+    from crawler.archive import new_crawl_id
+    from crawler.config import default_spool, s3_options_from_env
+    from crawler.models import Job
+    from crawler.run import run_crawl
+    from settings.job_settings import RunOptions
+
+    assert isinstance(job, Job)
+    storage_url = job_storage or job.storage
+    options = RunOptions(
+        crawl_id=args.crawl_id or new_crawl_id(job.name),
+        storage_url=storage_url,
+        spool_dir=Path(args.spool) if args.spool else default_spool(storage_url),
+        s3=s3_options_from_env(),
+        progress_interval=args.progress,
+    )
+    result = run_crawl(job, options)
+    print(_summary(result))
+    return 0 if result.ok and not result.pending_uploads else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo import DemoSite, demo_job
+
+    storage = args.storage or "file://./archive"
+    with DemoSite() as site:
+        print(f"Demo news site on {site.base_url}/ ; crawling it into {storage}", file=sys.stderr)
+        return _run(storage, demo_job(site.base_url, storage), args)
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.jobfile import JobFileError, load_job
+
+    try:
+        job = load_job(args.job)
+    except JobFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return _run(args.storage, job, args)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from crawler.jobfile import JobFileError, load_job
+
+    status = 0
+    for path in args.jobs:
+        try:
+            job = load_job(path)
+        except JobFileError as exc:
+            print(exc, file=sys.stderr)
+            status = 2
+            continue
+        seeds = job.seeds
+        print(
+            f"{path}: valid job {job.name!r} ({len(seeds.start_pages)} start pages, "
+            f"{len(seeds.feeds)} feeds, {len(seeds.sitemaps)} sitemaps; {job.config_hash[:19]})"
+        )
+    return status
+
+
+def _cmd_upload(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    from crawler.archive import resume_pending
+    from crawler.config import default_spool, s3_options_from_env
+    from crawler.storage import open_storage
+    from crawler.uploader import Uploader
+
+    spool = Path(args.spool) if args.spool else default_spool(args.storage or "file://./archive")
+    uploader = Uploader()
+    queued = resume_pending(spool, uploader, partial(open_storage, s3=s3_options_from_env()))
+    left = uploader.drain(args.wait)
+    uploader.stop()
+    print(f"{spool}: {queued - left} file(s) stored, {left} still waiting")
+    return 1 if left else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crawler", description="Archival crawler for news coverage (WARC/1.1)."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's own INFO logs")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def crawl_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--storage", help="file://PATH or s3://bucket/prefix (overrides the job)")
+        p.add_argument("--spool", help="local folder for WARCs before upload")
+        p.add_argument("--crawl-id", help="crawl identifier (default: <job>-<UTC time>-<hex>)")
+        p.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines")
+
+    demo = sub.add_parser("demo", help="serve the bundled news site on loopback and archive it")
+    crawl_options(demo)
+    demo.set_defaults(func=_cmd_demo)
+    crawl = sub.add_parser("crawl", help="run one crawl of a job file")
+    crawl.add_argument("job", help="job file (YAML)")
+    crawl_options(crawl)
+    crawl.set_defaults(func=_cmd_crawl)
+    validate = sub.add_parser("validate", help="check job files; errors name field and line")
+    validate.add_argument("jobs", nargs="+", help="job files (YAML)")
+    validate.set_defaults(func=_cmd_validate)
+    upload = sub.add_parser("upload", help="store files left in the spool by earlier crawls")
+    upload.add_argument("--storage", help="storage URL whose default spool to use")
+    upload.add_argument("--spool", help="spool folder")
+    upload.add_argument("--wait", type=float, default=600.0, help="seconds to keep trying")
+    upload.set_defaults(func=_cmd_upload)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from crawler.logs import configure_logging
+
+    args = _parser().parse_args(argv)
+    configure_logging(args.verbose)
+    status: int = args.func(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Find article URLs in feeds (RSS 2.0, RSS 1.0, Atom, JSON Feed) and sitemaps (no Scrapy here).
+
+Parsing is lenient (ill-formed XML is recovered) and safe (no entities, no network, no huge
+trees). Dates found next to a URL are kept: the articles stage uses them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["Listing", "ListedUrl", "parse_feed", "parse_sitemap"]
+
+
+@dataclass(frozen=True)
+class ListedUrl:
+    url: str
+    date: str | None = None
+    """Publication or modification date as the listing gives it (feed/sitemap text)."""
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a feed or sitemap lists: pages, and (for sitemap indexes) more sitemaps."""
+
+    urls: tuple[ListedUrl, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
+    )
+
+
+def _root(body: bytes) -> Any:
+    body = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not body:
+        return None
+    try:
+        return etree.fromstring(body, parser=_parser())
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _text(node: Any, *names: str) -> str | None:
+    for name in names:
+        found = node.xpath(f"./*[local-name()='{name}']")
+        for element in found:
+            text = (element.text or "").strip()
+            if text:
+                return text
+    return None
+
+
+def _atom_link(entry: Any) -> str | None:
+    links = entry.xpath("./*[local-name()='link']")
+    for link in links:
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return str(link.get("href")).strip()
+    return None
+
+
+def _json_feed(body: bytes) -> Listing:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return Listing()
+    if not isinstance(data, dict):
+        return Listing()
+    urls = []
+    for item in data.get("items", []) if isinstance(data.get("items"), list) else []:
+        if isinstance(item, dict) and isinstance(item.get("url"), str):
+            date = item.get("date_published") or item.get("date_modified")
+            urls.append(ListedUrl(item["url"], date if isinstance(date, str) else None,
+                                  item.get("title") if isinstance(item.get("title"), str) else None))
+    return Listing(urls=tuple(urls))
+
+
+def parse_feed(body: bytes) -> Listing:
+    """Item links of an RSS, Atom or JSON feed, with their dates."""
+    if body.lstrip()[:1] == b"{":
+        return _json_feed(body)
+    root = _root(body)
+    if root is None:
+        return Listing()
+    urls: list[ListedUrl] = []
+    for item in root.xpath("//*[local-name()='item']"):  # RSS 0.9x/2.0 and RSS 1.0 (RDF)
+        link = _text(item, "link")
+        if not link:
+            guid = item.xpath("./*[local-name()='guid']")
+            if guid and guid[0].get("isPermaLink", "true") == "true":
+                link = (guid[0].text or "").strip() or None
+        if link:
+            urls.append(ListedUrl(link, _text(item, "pubDate", "date", "published"),
+                                  _text(item, "title")))
+    for entry in root.xpath("//*[local-name()='entry']"):  # Atom
+        link = _atom_link(entry)
+        if link:
+            urls.append(ListedUrl(link, _text(entry, "published", "updated", "issued", "modified"),
+                                  _text(entry, "title")))
+    return Listing(urls=tuple(urls))
+
+
+def decompress_sitemap(body: bytes, max_size: int) -> bytes:
+    """Gunzip a ``.xml.gz`` sitemap body, bounded by ``max_size`` (bombs are cut)."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        return stream.decompress(body, max_size)
+    except (zlib.error, gzip.BadGzipFile):
+        return b""
+
+
+def parse_sitemap(body: bytes) -> Listing:
+    """URLs of a sitemap (with lastmod / news:publication_date) or sitemaps of an index.
+
+    Plain-text sitemaps (one URL per line) are accepted too.
+    """
+    root = _root(body)
+    if root is None:
+        lines = body.decode("utf-8", "replace").lstrip("\ufeff").splitlines()
+        text_urls = [ln.strip() for ln in lines if ln.strip().startswith(("http://", "https://"))]
+        return Listing(urls=tuple(ListedUrl(u) for u in text_urls))
+    if etree.QName(root).localname == "sitemapindex":
+        locs = [_text(s, "loc") for s in root.xpath("./*[local-name()='sitemap']")]
+        return Listing(sitemaps=tuple(loc for loc in locs if loc))
+    urls = []
+    for entry in root.xpath("./*[local-name()='url']"):
+        loc = _text(entry, "loc")
+        if not loc:
+            continue
+        news = entry.xpath("./*[local-name()='news']")
+        date = _text(news[0], "publication_date") if news else None
+        title = _text(news[0], "title") if news else None
+        urls.append(ListedUrl(loc, date or _text(entry, "lastmod"), title))
+    if not urls and root.xpath("//*[local-name()='item' or local-name()='entry']"):
+        return parse_feed(body)  # some sites list a feed as a sitemap
+    return Listing(urls=tuple(urls))

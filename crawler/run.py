@@ -1,0 +1,56 @@
+"""Run one crawl of a job in this process (Scrapy's reactor: once per process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.components.capture import WarcCapture
+from crawler.manifest import FileEntry
+from crawler.models import Job
+from settings.job_settings import RunOptions, scrapy_settings
+
+__all__ = ["CrawlResult", "run_crawl"]
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    crawl_id: str
+    storage_url: str
+    stats: dict[str, Any]
+    files: list[FileEntry] = field(default_factory=list)
+    pending_uploads: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.stats.get("finish_reason") in ("finished", "closespider_pagecount",
+                                                    "closespider_timeout")
+
+
+def run_crawl(job: Job, run: RunOptions) -> CrawlResult:
+    """Crawl ``job`` to completion; WARCs, indexes and manifest end in ``run.storage_url``."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from spiders.news import NewsSpider
+
+    settings = Settings()
+    settings.setmodule("settings.base", priority="project")
+    settings.update(scrapy_settings(job, run), priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, job=job)
+    process.start()
+    stats: Any = crawler.stats
+    capture = next(
+        (e for e in getattr(crawler.extensions, "middlewares", ()) if isinstance(e, WarcCapture)),
+        None,
+    )
+    files = list(capture.archive.files) if capture and capture.archive else []
+    return CrawlResult(
+        crawl_id=run.crawl_id,
+        storage_url=capture.archive.storage.url if capture and capture.archive else run.storage_url,
+        stats=dict(stats.get_stats()),
+        files=files,
+        pending_uploads=capture.pending_uploads if capture else 0,
+    )

@@ -1,0 +1,288 @@
+"""WARC/1.1 writing on top of warcio: exchanges in, gzip-per-record rotating files out.
+
+No Scrapy here: :class:`HttpExchange` is a plain description of one HTTP request and the
+raw response to it, as received (content-encoded, transfer-decoded).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+__all__ = [
+    "HttpExchange",
+    "RecordLocation",
+    "RotatingWarcWriter",
+    "WarcInfo",
+    "payload_digest",
+]
+
+WARC_VERSION = "1.1"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+TRUNCATION_REASONS = frozenset({"length", "time", "disconnect", "unspecified"})
+
+Headers = list[tuple[str, str]]
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC payload digest of a body: ``sha1:`` + base32, as CDX indexes expect."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")  # noqa: S324
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date: UTC, ISO 8601 with microseconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One request and the raw response to it."""
+
+    url: str
+    """Full URL, query included."""
+    method: str
+    request_headers: Headers
+    """Header lines as sent (name, value); repeated names are repeated lines."""
+    request_body: bytes
+    protocol: str
+    """``HTTP/1.1`` or ``HTTP/1.0`` as the server answered."""
+    status: int
+    reason: str
+    response_headers: Headers
+    body: bytes
+    """Body as received: transfer-decoded, still content-encoded."""
+    fetched_at: datetime
+    ip_address: str | None = None
+    truncated: str | None = None
+    """``length``, ``time`` or ``disconnect`` when the body was cut; None when complete."""
+
+    def __post_init__(self) -> None:
+        if self.truncated is not None and self.truncated not in TRUNCATION_REASONS:
+            raise ValueError(f"unknown truncation reason {self.truncated!r}")
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """Where a record landed: enough to read it back with one ranged read."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+    record_type: str
+    payload_digest: str | None
+
+
+@dataclass(frozen=True)
+class WarcInfo:
+    """What every warcinfo record of a crawl says (``fields`` in order, name: value)."""
+
+    fields: tuple[tuple[str, str], ...]
+
+    def to_bytes(self) -> bytes:
+        return "".join(f"{name}: {value}\r\n" for name, value in self.fields).encode("utf-8")
+
+
+@dataclass
+class _Original:
+    record_id: str
+    uri: str
+    date: str
+
+
+def _host_token() -> str:
+    return re.sub(r"[^A-Za-z0-9.\-]", "-", socket.gethostname()) or "localhost"
+
+
+def _request_target(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return path, parts.netloc
+
+
+@dataclass
+class _OpenFile:
+    path: Path
+    handle: BinaryIO
+    writer: Any
+
+
+@dataclass
+class RotatingWarcWriter:
+    """Writes exchanges into ``<prefix>-<timestamp>-<serial>-<host>.warc.gz`` files.
+
+    Each file is written as ``*.open`` and renamed when closed; ``on_close`` gets the final path.
+    A file is closed once it reaches ``max_size`` bytes (checked after each exchange, so a
+    request/response pair never spans two files). A payload already captured in this writer's
+    crawl becomes a ``revisit`` record (identical-payload-digest profile).
+    """
+
+    directory: Path
+    prefix: str
+    warcinfo: WarcInfo
+    max_size: int = 1000**3
+    on_close: Callable[[Path], None] | None = None
+    dedupe: bool = True
+    serial: int = 0
+    host: str = field(default_factory=_host_token)
+    _current: _OpenFile | None = field(default=None, init=False)
+    _seen: dict[str, _Original] = field(default_factory=dict, init=False)
+
+    # -- files -------------------------------------------------------------------------
+    def _open(self) -> _OpenFile:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+        name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}.warc.gz"
+        self.serial += 1
+        path = self.directory / name
+        handle = (self.directory / (name + ".open")).open("xb")
+        writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
+        current = _OpenFile(path, handle, writer)
+        body = self.warcinfo.to_bytes()
+        record = writer.create_warc_record(
+            "",
+            "warcinfo",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={"WARC-Filename": name},
+        )
+        writer.write_record(record)
+        return current
+
+    def _file(self) -> _OpenFile:
+        if self._current is None:
+            self._current = self._open()
+        return self._current
+
+    def close(self) -> Path | None:
+        """Close the current file (if any): flush, rename from ``*.open``, call ``on_close``."""
+        current, self._current = self._current, None
+        if current is None:
+            return None
+        current.handle.flush()
+        current.handle.close()
+        Path(str(current.path) + ".open").rename(current.path)
+        if self.on_close is not None:
+            self.on_close(current.path)
+        return current.path
+
+    def _write(self, record: Any) -> RecordLocation:
+        current = self._file()
+        offset = current.handle.tell()
+        current.writer.write_record(record)
+        headers = record.rec_headers
+        return RecordLocation(
+            filename=current.path.name,
+            offset=offset,
+            length=current.handle.tell() - offset,
+            record_id=headers.get_header("WARC-Record-ID"),
+            record_type=headers.get_header("WARC-Type"),
+            payload_digest=headers.get_header("WARC-Payload-Digest"),
+        )
+
+    def _rotate_if_full(self) -> None:
+        if self._current is not None and self._current.handle.tell() >= self.max_size:
+            self.close()
+
+    @property
+    def open_path(self) -> Path | None:
+        return self._current.path if self._current else None
+
+    # -- records -------------------------------------------------------------------------
+    def write_exchange(self, exchange: HttpExchange) -> RecordLocation:
+        """Write response (or revisit) then request. Returns the response/revisit location."""
+        writer = self._file().writer
+        date = warc_date(exchange.fetched_at)
+        digest = payload_digest(exchange.body)
+        common: dict[str, str] = {"WARC-Date": date}
+        if exchange.ip_address:
+            common["WARC-IP-Address"] = exchange.ip_address
+
+        http_response = StatusAndHeaders(
+            f"{exchange.status} {exchange.reason}".rstrip(),
+            exchange.response_headers,
+            protocol=exchange.protocol,
+        )
+        original = self._seen.get(digest) if self._dedupable(exchange) else None
+        if original is not None:
+            record = writer.create_revisit_record(
+                exchange.url,
+                digest,
+                original.uri,
+                original.date,
+                http_headers=http_response,
+                warc_headers_dict={**common, "WARC-Refers-To": original.record_id},
+            )
+            record.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILE)
+        else:
+            headers = {**common, "WARC-Payload-Digest": digest}
+            if exchange.truncated:
+                headers["WARC-Truncated"] = exchange.truncated
+            record = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=BytesIO(exchange.body),
+                length=len(exchange.body),
+                http_headers=http_response,
+                warc_headers_dict=headers,
+            )
+        location = self._write(record)
+        if original is None and self._dedupable(exchange):
+            self._seen[digest] = _Original(location.record_id, exchange.url, date)
+
+        path, netloc = _request_target(exchange.url)
+        request_headers = exchange.request_headers
+        if not any(name.lower() == "host" for name, _ in request_headers):
+            request_headers = [("Host", netloc), *request_headers]
+        http_request = StatusAndHeaders(
+            f"{exchange.method} {path} HTTP/1.1", request_headers, is_http_request=True
+        )
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            http_headers=http_request,
+            warc_headers_dict={**common, "WARC-Concurrent-To": location.record_id},
+        )
+        self._write(request)
+        self._rotate_if_full()
+        return location
+
+    def write_metadata(
+        self, uri: str, refers_to: str, fields: Iterable[tuple[str, str]]
+    ) -> RecordLocation:
+        """A ``metadata`` record (``application/warc-fields``) about an earlier record."""
+        body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        writer = self._file().writer
+        record = writer.create_warc_record(
+            uri,
+            "metadata",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={
+                "WARC-Date": warc_date(datetime.now(UTC)),
+                "WARC-Refers-To": refers_to,
+            },
+        )
+        return self._write(record)
+
+    @staticmethod
+    def _dedupable(exchange: HttpExchange) -> bool:
+        return bool(exchange.body) and exchange.truncated is None and 200 <= exchange.status < 300

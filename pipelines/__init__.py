@@ -1,0 +1,1 @@
+"""Scrapy item pipelines, one responsibility each (article extraction arrives with the articles issue)."""

@@ -1,0 +1,62 @@
+"""Base Scrapy settings: what every archive crawl uses, whatever the job.
+
+Every ``ARCHIVE_*`` setting is listed here once with its default.
+"""
+
+BOT_NAME = "news-archive-crawler"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- archive components -------------------------------------------------------------------
+ARCHIVE_ENABLED = True
+ARCHIVE_CRAWL_ID = ""  # set per run
+ARCHIVE_JOB: dict[str, object] = {}  # name, config_hash, user_agent, config (the job)
+ARCHIVE_STORAGE_URL = "file://./archive"
+ARCHIVE_S3: dict[str, object] = {}  # crawler.storage.S3Options fields
+ARCHIVE_SPOOL_DIR = ".crawler-spool"
+ARCHIVE_WARC_PREFIX = ""
+ARCHIVE_WARC_MAX_SIZE = 1000**3
+ARCHIVE_UPLOAD_WAIT = 120.0  # seconds to wait for uploads at the end; the rest stays spooled
+ARCHIVE_MAX_RESPONSE_BYTES = 20 * 1000**2  # raw and decoded
+ARCHIVE_MAX_DOWNLOAD_TIME = 60.0
+ARCHIVE_ALLOW_PRIVATE = False
+ARCHIVE_ALLOWED_NETWORKS: list[str] = []
+ARCHIVE_PROGRESS_INTERVAL = 10.0
+
+EXTENSIONS = {
+    "crawler.components.capture.WarcCapture": 100,
+    "crawler.components.limits.ResponseLimits": 110,
+    "crawler.components.progress.Progress": 120,
+    "scrapy.extensions.logstats.LogStats": None,  # Progress reports archive figures instead
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.components.safety.AddressGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.components.decompression.BoundedDecompressionMiddleware": 590,
+}
+TWISTED_DNS_RESOLVER = "crawler.components.safety.GuardedResolver"
+
+# Only http and https: no file://, data:, s3:// or ftp:// downloads.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+
+# Size and time caps are enforced by ResponseLimits, which keeps and marks what arrived.
+DOWNLOAD_MAXSIZE = 0
+DOWNLOAD_WARNSIZE = 0
+DOWNLOAD_FAIL_ON_DATALOSS = False  # keep the partial body; the WARC record says disconnect
+
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 0  # the spider bounds depth itself (feeds and sitemaps do not add depth)
+DOWNLOAD_DELAY_JITTER = 0.5  # delays vary by +-50%
+AUTOTHROTTLE_ENABLED = False
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "fr,en;q=0.8",
+}
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+LOG_INSTALL_ROOT_HANDLER = False  # the CLI configures logging (crawler.logs)
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

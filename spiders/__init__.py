@@ -1,0 +1,1 @@
+"""Scrapy spiders: discovery and scope only; capture and storage live in components."""

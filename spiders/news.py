@@ -1,0 +1,113 @@
+"""The news spider: start pages, feeds and sitemaps of a job, within its scope."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from twisted.python.failure import Failure
+
+from crawler.discovery import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
+from crawler.models import Job
+from crawler.scope import UrlScope
+
+__all__ = ["NewsSpider"]
+
+logger = logging.getLogger(__name__)
+
+DEPTH = "archive_depth"
+KIND = "archive_kind"
+LISTED = "archive_listed"
+
+
+class NewsSpider(Spider):
+    """Discovers article URLs from a job's seeds. Every response is archived by the capture.
+
+    Depth: start pages are depth 0; links on a page are one deeper; URLs listed by a feed or
+    sitemap are depth 1 (sitemap indexes do not add depth). ``scope.max_depth`` bounds it.
+    """
+
+    name = "news"
+
+    def __init__(self, job: Job | dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job = job if isinstance(job, Job) else Job.model_validate(job)
+        self.scope = UrlScope.for_job(self.job)
+        self.links = LinkExtractor(unique=True)
+
+    async def start(self) -> AsyncIterator[Request]:
+        seeds = self.job.seeds
+        for url in seeds.sitemaps:
+            yield self._request(str(url), self.parse_sitemap, "sitemap", 0)
+        for url in seeds.feeds:
+            yield self._request(str(url), self.parse_feed, "feed", 0)
+        for url in seeds.start_pages:
+            yield self._request(str(url), self.parse_page, "page", 0)
+
+    def _request(
+        self, url: str, callback: Any, kind: str, depth: int, listed: ListedUrl | None = None
+    ) -> Request:
+        meta: dict[str, Any] = {DEPTH: depth, KIND: kind}
+        if listed is not None:
+            meta[LISTED] = {"date": listed.date, "title": listed.title}
+        return Request(url, callback=callback, errback=self.failed, meta=meta)
+
+    def _follow(self, url: str, callback: Any, kind: str, depth: int,
+                listed: ListedUrl | None = None) -> Iterable[Request]:
+        refusal = self.scope.refusal(url)
+        stats: Any = self.crawler.stats
+        if refusal:
+            stats.inc_value(f"archive/scope/out_of_scope/{refusal}")
+            return
+        if depth > self.job.scope.max_depth:
+            stats.inc_value("archive/scope/too_deep")
+            return
+        yield self._request(url, callback, kind, depth, listed)
+
+    def parse_page(self, response: Response) -> Iterable[Request]:
+        """A start page, section page or article: follow its links within scope and depth."""
+        if not isinstance(response, TextResponse):
+            return
+        depth = response.meta.get(DEPTH, 0) + 1
+        for link in self.links.extract_links(response):
+            yield from self._follow(link.url, self.parse_page, "page", depth)
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        listing = parse_feed(response.body)
+        self.crawler.stats.inc_value("archive/discovery/feed_urls", len(listing.urls))
+        if not listing.urls:
+            logger.warning("%s: no item links found in feed", response.url)
+        for listed in listing.urls:
+            url = response.urljoin(listed.url)
+            yield from self._follow(url, self.parse_page, "article", 1, listed)
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        max_size = self.crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES", 20 * 1000**2)
+        listing = parse_sitemap(decompress_sitemap(response.body, max_size))
+        stats: Any = self.crawler.stats
+        stats.inc_value("archive/discovery/sitemap_urls", len(listing.urls))
+        if not (listing.urls or listing.sitemaps):
+            logger.warning("%s: no URLs found in sitemap", response.url)
+        for sitemap in listing.sitemaps:
+            yield from self._follow(
+                response.urljoin(sitemap), self.parse_sitemap, "sitemap",
+                response.meta.get(DEPTH, 0),
+            )
+        for listed in listing.urls:
+            url = response.urljoin(listed.url)
+            yield from self._follow(url, self.parse_page, "article", 1, listed)
+
+    def failed(self, failure: Failure) -> None:
+        """Downloads that produced no response (timeouts, refusals...): counted and logged."""
+        request = getattr(failure, "request", None)
+        kind = failure.type.__name__ if failure.type else "Unknown"
+        stats: Any = self.crawler.stats
+        if kind in ("HttpError", "IgnoreRequest"):
+            return  # archived 4xx/5xx pages, or requests refused by robots.txt or safety (counted)
+        stats.inc_value(f"archive/failed/{kind}")
+        if kind != "IgnoreRequest":
+            logger.warning("failed %s: %s", request.url if request else "?", failure.value)
