@@ -57,6 +57,8 @@ def index_warc(warc: Path, out: Path) -> None:
 
 
 def _remove_if_done(crawl_dir: Path) -> Callable[[], None]:
+    """After the manifest (queued last) is stored: drop the crawl's spool folder if empty."""
+
     def remove() -> None:
         leftovers = [p for p in crawl_dir.rglob("*") if p.is_file() and _STATE not in p.parts]
         if not leftovers:
@@ -102,9 +104,7 @@ class CrawlArchive:
         self.files.append(entry)
         with (self.dir / _STATE / "files.jsonl").open("a", encoding="utf-8") as handle:
             handle.write(entry.model_dump_json() + "\n")
-        self.uploader.submit(
-            Upload(path, crawl_key(self.crawl_id, relative), self.storage, _remove_if_done(self.dir))
-        )
+        self.uploader.submit(Upload(path, crawl_key(self.crawl_id, relative), self.storage))
 
     def _warc_closed(self, path: Path) -> None:
         index = self.dir / "index" / (path.name.removesuffix(".warc.gz") + ".cdxj")
@@ -164,9 +164,8 @@ def resume_pending(
         storage = open_storage(state["storage"])
         for path in files:
             relative = path.relative_to(crawl_dir).as_posix()
-            uploader.submit(
-                Upload(path, crawl_key(state["crawl_id"], relative), storage, _remove_if_done(crawl_dir))
-            )
+            after = _remove_if_done(crawl_dir) if path.name == _MANIFEST else None
+            uploader.submit(Upload(path, crawl_key(state["crawl_id"], relative), storage, after))
             queued += 1
         logger.info("resuming %d pending upload(s) of crawl %s", len(files), state["crawl_id"])
     return queued

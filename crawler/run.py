@@ -23,6 +23,8 @@ class CrawlResult:
 
     @property
     def ok(self) -> bool:
+        if "archive/error" in self.stats:
+            return False
         return self.stats.get("finish_reason") in ("finished", "closespider_pagecount",
                                                     "closespider_timeout")
 

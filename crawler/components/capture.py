@@ -17,7 +17,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from crawler.archive import CrawlArchive, resume_pending
@@ -149,9 +149,21 @@ class WarcCapture:
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=_truncation(request, response),
         )
-        location = self.archive.writer.write_exchange(exchange)
+        try:
+            location = self.archive.writer.write_exchange(exchange)
+        except OSError as exc:
+            self._fail(f"cannot write WARC record for {request.url}: {exc}")
+            return
         request.meta[RECORD_META] = location
         self._count(location, exchange)
+
+    def _fail(self, message: str) -> None:
+        """An archive write failed: stop fetching (what is not archived must not be crawled)."""
+        logger.error("%s; stopping the crawl", message)
+        self.stats.set_value("archive/error", message)
+        engine: Any = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
 
     def _count(self, location: RecordLocation, exchange: HttpExchange) -> None:
         self.stats.inc_value("archive/warc/records", 2)
@@ -178,6 +190,13 @@ class WarcCapture:
         await maybe_deferred_to_future(deferToThread(self._finish, reason))
 
     def _finish(self, reason: str) -> None:
+        try:
+            self._close_archive(reason)
+        except Exception as exc:
+            logger.exception("could not finish the archive of crawl %s", self.config.crawl_id)
+            self.stats.set_value("archive/error", f"finishing the archive: {exc}")
+
+    def _close_archive(self, reason: str) -> None:
         assert self.archive is not None and self.uploader is not None
         stats = dict(self.stats.get_stats())
         stats["finish_reason"] = reason

@@ -1,0 +1,211 @@
+"""End to end: a real Scrapy crawl of the mock site into a local folder, read back strictly."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import mock_job, run_cli, write_job
+from tests.mocksite import BIG_SIZE, CP1252_TEXT, MockSite
+from tests.warc_checks import Record, WarcReport, validate_warc
+
+
+@dataclass
+class Crawl:
+    root: Path
+    crawl_dir: Path
+    manifest: dict[str, object]
+    reports: list[WarcReport]
+    output: str
+    site: MockSite
+
+    def records(self, kind: str | None = None) -> list[Record]:
+        found = [r for report in self.reports for r in report.records]
+        return [r for r in found if kind is None or r.type == kind]
+
+    def response(self, path: str) -> Record:
+        url = self.site.url + path
+        matches = [r for r in self.records() if r.get("WARC-Target-URI") == url
+                   and r.type in ("response", "revisit")]
+        assert matches, f"no response record for {url}"
+        return matches[0]
+
+
+@pytest.fixture(scope="module")
+def crawl(site: MockSite, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    tmp = tmp_path_factory.mktemp("local-crawl")
+    archive = tmp / "archive"
+    job = write_job(tmp / "job.yaml", mock_job(site, archive.as_uri(), warc={"max_size": "10KB"}))
+    result = run_cli("crawl", str(job), "--crawl-id", "mock-local-1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    crawl_dir = archive / "crawls" / "mock-local-1"
+    manifest = json.loads((crawl_dir / "manifest.json").read_text())
+    reports = [validate_warc(p) for p in sorted((crawl_dir / "warc").glob("*.warc.gz"))]
+    return Crawl(archive, crawl_dir, manifest, reports, result.stdout + result.stderr, site)
+
+
+def test_every_warc_is_valid_and_rotated(crawl: Crawl) -> None:
+    names = [r.path.name for r in crawl.reports]
+    assert len(names) > 1, "10 KB rotation should give several files"
+    for name in names:
+        assert name.startswith("mock-") and name.endswith(".warc.gz")
+        prefix, stamp, serial, host = name.removesuffix(".warc.gz").split("-", 3)
+        assert len(stamp) == 17 and stamp.isdigit() and len(serial) == 5 and host
+    assert not list(crawl.crawl_dir.rglob("*.open")), "no file left open"
+    assert not (crawl.root / ".spool" / "mock-local-1").exists(), "spool emptied after upload"
+
+
+def test_manifest_lists_every_file_with_its_sha256(crawl: Crawl) -> None:
+    files = crawl.manifest["files"]
+    assert isinstance(files, list)
+    stored = {p.relative_to(crawl.crawl_dir).as_posix() for p in crawl.crawl_dir.rglob("*")
+              if p.is_file() and p.name != "manifest.json"}
+    assert {f["path"] for f in files} == stored
+    for entry in files:
+        data = (crawl.crawl_dir / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert len(data) == entry["size"]
+    assert crawl.manifest["job"]["config_hash"].startswith("sha256:")
+    assert crawl.manifest["software"]["scrapy"]
+
+
+def test_cdxj_index_per_warc_lists_responses(crawl: Crawl) -> None:
+    for report in crawl.reports:
+        index = crawl.crawl_dir / "index" / (report.path.name.removesuffix(".warc.gz") + ".cdxj")
+        lines = index.read_text().splitlines()
+        entries = [json.loads(line.split(" ", 2)[2]) for line in lines]
+        captured = report.of_type("response") + report.of_type("revisit")
+        assert len(entries) == len(captured)
+        assert {int(e["offset"]) for e in entries} == {r.offset for r in captured}
+        assert all(e["filename"] == report.path.name for e in entries)
+        assert lines == sorted(lines)
+
+
+def test_warcinfo_describes_the_crawl(crawl: Crawl) -> None:
+    info = crawl.records("warcinfo")[0].block.decode()
+    for field in ("software:", "job: mock", "job-config-hash: sha256:", "operator: pytest",
+                  "robots: obey", "http-header-user-agent: Mozilla/5.0 (compatible; test-archive",
+                  "isPartOf: mock-local-1", "capture-note:"):
+        assert field in info
+    assert crawl.records("warcinfo")[0].get("Content-Type") == "application/warc-fields"
+
+
+def test_all_records_are_warc_1_1_with_ip_and_concurrency(crawl: Crawl) -> None:
+    responses = crawl.records("response")
+    assert responses
+    assert all(r.get("WARC-IP-Address") == "127.0.0.1" for r in responses)
+    assert all((r.get("WARC-Date") or "").endswith("Z") for r in crawl.records())
+
+
+def test_request_record_has_full_url_and_sent_headers(crawl: Crawl) -> None:
+    url = crawl.site.url + "/articles/a1.html?ref=home"
+    response = crawl.response("/articles/a1.html?ref=home")
+    request = next(r for r in crawl.records("request")
+                   if r.get("WARC-Concurrent-To") == response.get("WARC-Record-ID"))
+    assert request.get("WARC-Target-URI") == url
+    head = request.http_head.decode()
+    assert head.startswith("GET /articles/a1.html?ref=home HTTP/1.1\r\n")
+    headers = dict(request.http_headers())
+    assert headers["Host"] == crawl.site.url.removeprefix("http://")
+    assert headers["User-Agent"].startswith("Mozilla/5.0 (compatible; test-archive; +")
+    assert headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_status_line_keeps_protocol_and_reason(crawl: Crawl) -> None:
+    assert crawl.response("/articles/a2.html").status_line == "HTTP/1.1 200 OK"
+    assert crawl.response("/missing").status_line == "HTTP/1.1 404 Not Found"
+    assert crawl.response("/error").status_line.startswith("HTTP/1.1 500 ")
+    assert crawl.response("/redirect-301").status_line == "HTTP/1.1 301 Moved Permanently"
+
+
+def test_errors_and_retries_are_archived(crawl: Crawl) -> None:
+    url = crawl.site.url + "/unavailable"
+    attempts = [r for r in crawl.records() if r.get("WARC-Target-URI") == url
+                and r.type in ("response", "revisit")]
+    assert len(attempts) == crawl.site.hits["/unavailable"] == 3  # first try + 2 retries
+
+
+def test_repeated_headers_are_kept(crawl: Crawl) -> None:
+    headers = crawl.response("/dup-headers").http_headers()
+    assert [v for k, v in headers if k == "Set-Cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+    assert [v for k, v in headers if k == "X-Dup"] == ["first", "second"]
+
+
+def test_windows_1252_page_is_stored_byte_for_byte(crawl: Crawl) -> None:
+    record = crawl.response("/cp1252")
+    assert CP1252_TEXT.encode("cp1252") in record.payload
+    assert ("Content-Type", "text/html; charset=windows-1252") in record.http_headers()
+
+
+def test_size_cut_is_marked_truncated_length(crawl: Crawl) -> None:
+    record = crawl.response("/big")
+    assert record.get("WARC-Truncated") == "length"
+    assert 1024 * 1024 < len(record.payload) < BIG_SIZE
+
+
+def test_disconnect_is_marked_truncated(crawl: Crawl) -> None:
+    record = crawl.response("/truncated")
+    assert record.get("WARC-Truncated") == "disconnect"
+    assert len(record.payload) == 1000
+
+
+def test_slow_body_is_cut_and_marked_time(crawl: Crawl) -> None:
+    record = crawl.response("/slow")
+    assert record.get("WARC-Truncated") == "time"
+    assert 0 < len(record.payload) < 60 * len(b"<p>slow</p>\n")
+
+
+def test_gzip_bomb_raw_bytes_kept_and_decoding_cut(crawl: Crawl) -> None:
+    record = crawl.response("/bomb")
+    assert record.get("WARC-Truncated") is None, "the raw body arrived whole"
+    assert ("Content-Encoding", "gzip") in record.http_headers()
+    assert len(gzip.decompress(record.payload)) == 30 * 1024 * 1024
+    notes = [m for m in crawl.records("metadata")
+             if m.get("WARC-Refers-To") == record.get("WARC-Record-ID")]
+    assert notes and b"decoded-truncated: length" in notes[0].block
+    assert crawl.manifest["stats"]["archive/truncated/decoded"] == 1
+
+
+def test_identical_payload_becomes_revisit(crawl: Crawl) -> None:
+    revisits = crawl.records("revisit")
+    assert revisits, "a1.html fetched as /articles/a1.html and ?ref=home has the same payload"
+    for revisit in revisits:
+        assert revisit.get("WARC-Profile") == (
+            "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest")
+        assert revisit.get("WARC-Refers-To-Target-URI")
+        assert revisit.get("WARC-Refers-To-Date")
+        assert revisit.payload == b""
+
+
+def test_feed_sitemap_index_and_gzip_sitemap_are_followed_and_archived(crawl: Crawl) -> None:
+    for path in ("/robots.txt", "/feed.xml", "/sitemap.xml", "/sitemap-news.xml.gz",
+                 "/articles/a3.html", "/articles/a4.html"):
+        crawl.response(path)
+
+
+def test_robots_disallowed_and_unsafe_urls_never_fetched(crawl: Crawl,
+                                                         private_site: MockSite) -> None:
+    assert crawl.site.hits["/private/secret.html"] == 0
+    assert sum(private_site.hits.values()) == 0, "nothing reached 127.0.0.2"
+    urls = {r.get("WARC-Target-URI") for r in crawl.records()}
+    assert not any(u and ("169.254" in u or "127.0.0.2" in u or "10.0.0.1" in u) for u in urls)
+    stats = crawl.manifest["stats"]
+    assert stats["archive/blocked/address"] == 2  # metadata and private redirects
+    assert stats["robotstxt/forbidden"] == 1
+    assert stats["archive/scope/out_of_scope/scheme"] >= 1  # file:// and data:
+
+
+def test_every_url_is_fetched_once_apart_from_retries(crawl: Crawl) -> None:
+    repeated = {p: n for p, n in crawl.site.hits.items() if n > 1}
+    # 500 and 503 are retried twice; a1.html is also fetched as a1.html?ref=home
+    assert repeated == {"/unavailable": 3, "/error": 3, "/articles/a1.html": 2}
+
+
+def test_summary_names_the_archive(crawl: Crawl) -> None:
+    assert "Crawl mock-local-1: finished" in crawl.output
+    assert str(crawl.crawl_dir.resolve()) in crawl.output
