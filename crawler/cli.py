@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +61,7 @@ def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
         spool_dir=Path(args.spool) if args.spool else default_spool(storage_url),
         s3=s3_options_from_env(),
         progress_interval=args.progress,
+        upload_wait=args.upload_wait,
     )
     result = run_crawl(job, options)
     print(_summary(result))
@@ -135,6 +137,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--spool", help="local folder for WARCs before upload")
         p.add_argument("--crawl-id", help="crawl identifier (default: <job>-<UTC time>-<hex>)")
         p.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines")
+        p.add_argument(
+            "--upload-wait",
+            type=float,
+            default=float(os.environ.get("CRAWLER_UPLOAD_WAIT", "120")),
+            help="seconds to wait for uploads at the end; the rest stays in the spool "
+            "(env CRAWLER_UPLOAD_WAIT)",
+        )
 
     demo = sub.add_parser("demo", help="serve the bundled news site on loopback and archive it")
     crawl_options(demo)
