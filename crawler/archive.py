@@ -133,14 +133,14 @@ class CrawlArchive:
         path = self.dir / _MANIFEST
         path.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
         self.uploader.submit(
-            Upload(path, crawl_key(self.crawl_id, _MANIFEST), self.storage, _remove_if_done(self.dir))
+            Upload(
+                path, crawl_key(self.crawl_id, _MANIFEST), self.storage, _remove_if_done(self.dir)
+            )
         )
         return path
 
 
-def resume_pending(
-    spool: Path, uploader: Uploader, open_storage: Callable[[str], Storage]
-) -> int:
+def resume_pending(spool: Path, uploader: Uploader, open_storage: Callable[[str], Storage]) -> int:
     """Queue files that earlier crawls left in the spool (failed uploads). Returns the count.
 
     Files of each crawl are queued WARCs and indexes first, the manifest last. ``*.open``

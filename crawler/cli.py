@@ -28,7 +28,8 @@ def _summary(result: object) -> str:
         f"Crawl {result.crawl_id}: {s.get('finish_reason', '?')}",
         f"  pages fetched    {s.get('response_received_count', 0)}",
         f"  WARC records     {s.get('archive/warc/records', 0)} "
-        f"(response {s.get('archive/warc/response', 0)}, revisit {s.get('archive/warc/revisit', 0)},"
+        f"(response {s.get('archive/warc/response', 0)}, "
+        f"revisit {s.get('archive/warc/revisit', 0)},"
         f" metadata {s.get('archive/warc/metadata', 0)}, plus requests and warcinfo)",
         f"  files            {len(warcs)} WARC, {len(warcs)} CDXJ, manifest.json",
         f"  bytes            {sum(f.size for f in warcs):,} in WARC files "

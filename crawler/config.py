@@ -24,7 +24,7 @@ def s3_options_from_env(environ: Mapping[str, str] = os.environ) -> S3Options:
 
 
 def default_spool(storage_url: str, environ: Mapping[str, str] = os.environ) -> Path:
-    """``CRAWLER_SPOOL_DIR``, else ``<folder>/.spool`` for ``file://``, else ``./.crawler-spool``."""
+    """``CRAWLER_SPOOL_DIR``, else ``<folder>/.spool`` (``file://``) or ``./.crawler-spool``."""
     if environ.get("CRAWLER_SPOOL_DIR"):
         return Path(environ["CRAWLER_SPOOL_DIR"])
     parts = urlsplit(storage_url)

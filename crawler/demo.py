@@ -27,10 +27,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _DemoServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         return
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib API
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         self.server.hits.append(path)
         target = (self.server.root / path.lstrip("/")).resolve()
@@ -95,7 +95,10 @@ class DemoSite:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._server.shutdown()
         self._server.server_close()

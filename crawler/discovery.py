@@ -6,7 +6,6 @@ trees). Dates found next to a URL are kept: the articles stage uses them.
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["Listing", "ListedUrl", "parse_feed", "parse_sitemap"]
+__all__ = ["ListedUrl", "Listing", "parse_feed", "parse_sitemap"]
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,13 @@ def _json_feed(body: bytes) -> Listing:
     for item in data.get("items", []) if isinstance(data.get("items"), list) else []:
         if isinstance(item, dict) and isinstance(item.get("url"), str):
             date = item.get("date_published") or item.get("date_modified")
-            urls.append(ListedUrl(item["url"], date if isinstance(date, str) else None,
-                                  item.get("title") if isinstance(item.get("title"), str) else None))
+            urls.append(
+                ListedUrl(
+                    item["url"],
+                    date if isinstance(date, str) else None,
+                    item.get("title") if isinstance(item.get("title"), str) else None,
+                )
+            )
     return Listing(urls=tuple(urls))
 
 
@@ -98,13 +102,19 @@ def parse_feed(body: bytes) -> Listing:
             if guid and guid[0].get("isPermaLink", "true") == "true":
                 link = (guid[0].text or "").strip() or None
         if link:
-            urls.append(ListedUrl(link, _text(item, "pubDate", "date", "published"),
-                                  _text(item, "title")))
+            urls.append(
+                ListedUrl(link, _text(item, "pubDate", "date", "published"), _text(item, "title"))
+            )
     for entry in root.xpath("//*[local-name()='entry']"):  # Atom
         link = _atom_link(entry)
         if link:
-            urls.append(ListedUrl(link, _text(entry, "published", "updated", "issued", "modified"),
-                                  _text(entry, "title")))
+            urls.append(
+                ListedUrl(
+                    link,
+                    _text(entry, "published", "updated", "issued", "modified"),
+                    _text(entry, "title"),
+                )
+            )
     return Listing(urls=tuple(urls))
 
 
@@ -115,7 +125,7 @@ def decompress_sitemap(body: bytes, max_size: int) -> bytes:
     stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         return stream.decompress(body, max_size)
-    except (zlib.error, gzip.BadGzipFile):
+    except zlib.error:
         return b""
 
 
@@ -130,7 +140,11 @@ def parse_sitemap(body: bytes) -> Listing:
         text_urls = [ln.strip() for ln in lines if ln.strip().startswith(("http://", "https://"))]
         return Listing(urls=tuple(ListedUrl(u) for u in text_urls))
     if etree.QName(root).localname == "sitemapindex":
-        locs = [_text(s, "loc") for s in root.xpath("./*[local-name()='sitemap']")]
+        # some indexes put the URL straight in <sitemap>, without <loc>
+        locs = [
+            _text(s, "loc") or (s.text or "").strip()
+            for s in root.xpath("./*[local-name()='sitemap']")
+        ]
         return Listing(sitemaps=tuple(loc for loc in locs if loc))
     urls = []
     for entry in root.xpath("./*[local-name()='url']"):

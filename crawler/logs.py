@@ -21,8 +21,9 @@ class _OwnInfoFilter(logging.Filter):
 
 def configure_logging(verbose: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                           "%H:%M:%S"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    )
     handler.addFilter(_OwnInfoFilter(verbose))
     root = logging.getLogger()
     root.handlers[:] = [handler]

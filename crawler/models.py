@@ -1,7 +1,8 @@
 """Pydantic models of a crawl job: what to fetch, how politely, and where the archive goes.
 
 A job file (YAML) is validated into :class:`Job`; nothing downstream reads raw YAML.
-Sizes accept bytes or units (``20MB``, ``1GiB``); durations accept seconds or ``90s``/``30m``/``2h``.
+Sizes accept bytes or units (``20MB``, ``1GiB``);
+durations accept seconds or ``90s``/``30m``/``2h``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def parse_size(value: Any) -> int:
         return value
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
     if not match or match.group(2).lower() not in _SIZE_UNITS:
-        raise ValueError(f"{value!r} is not a size: use bytes or units B, KB, MB, GB, KiB, MiB, GiB")
+        raise ValueError(
+            f"{value!r} is not a size: use bytes or units B, KB, MB, GB, KiB, MiB, GiB"
+        )
     return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
 
 

@@ -25,8 +25,11 @@ class CrawlResult:
     def ok(self) -> bool:
         if "archive/error" in self.stats:
             return False
-        return self.stats.get("finish_reason") in ("finished", "closespider_pagecount",
-                                                    "closespider_timeout")
+        return self.stats.get("finish_reason") in (
+            "finished",
+            "closespider_pagecount",
+            "closespider_timeout",
+        )
 
 
 def run_crawl(job: Job, run: RunOptions) -> CrawlResult:

@@ -119,7 +119,7 @@ class LocalStorage:
             shutil.copyfile(local, partial)
             with partial.open("rb+") as handle:
                 os.fsync(handle.fileno())
-            os.replace(partial, target)
+            partial.replace(target)
         except OSError as exc:
             raise StorageError(f"{self.url}: cannot store {key}: {exc}") from exc
         _verify(key, expected, file_digest(target), self.url)

@@ -40,7 +40,10 @@ def build_warcinfo(job: dict[str, Any], crawl_id: str) -> WarcInfo:
     fields: list[tuple[str, str]] = [
         ("software", software),
         ("format", "WARC File Format 1.1"),
-        ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
+        (
+            "conformsTo",
+            "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        ),
         ("isPartOf", crawl_id),
         ("job", str(job.get("name", ""))),
         ("job-config-hash", str(job.get("config_hash", ""))),

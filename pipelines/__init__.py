@@ -1,1 +1,4 @@
-"""Scrapy item pipelines, one responsibility each (article extraction arrives with the articles issue)."""
+"""Scrapy item pipelines, one responsibility each.
+
+Article extraction, relevance and article storage arrive with the articles issue.
+"""

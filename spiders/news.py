@@ -56,8 +56,9 @@ class NewsSpider(Spider):
             meta[LISTED] = {"date": listed.date, "title": listed.title}
         return Request(url, callback=callback, errback=self.failed, meta=meta)
 
-    def _follow(self, url: str, callback: Any, kind: str, depth: int,
-                listed: ListedUrl | None = None) -> Iterable[Request]:
+    def _follow(
+        self, url: str, callback: Any, kind: str, depth: int, listed: ListedUrl | None = None
+    ) -> Iterable[Request]:
         refusal = self.scope.refusal(url)
         stats: Any = self.crawler.stats
         if refusal:
@@ -94,7 +95,9 @@ class NewsSpider(Spider):
             logger.warning("%s: no URLs found in sitemap", response.url)
         for sitemap in listing.sitemaps:
             yield from self._follow(
-                response.urljoin(sitemap), self.parse_sitemap, "sitemap",
+                response.urljoin(sitemap),
+                self.parse_sitemap,
+                "sitemap",
                 response.meta.get(DEPTH, 0),
             )
         for listed in listing.urls:

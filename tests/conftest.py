@@ -46,8 +46,12 @@ def mock_job(site: MockSite, storage: str, **overrides: object) -> dict[str, obj
             "sitemaps": [f"{site.url}/sitemap.xml"],
         },
         "scope": {"max_depth": 2},
-        "limits": {"pages": 500, "duration": "3m", "response_bytes": "1MiB",
-                   "download_timeout": "2s"},
+        "limits": {
+            "pages": 500,
+            "duration": "3m",
+            "response_bytes": "1MiB",
+            "download_timeout": "2s",
+        },
         "politeness": {"delay": 0, "concurrency_per_domain": 8},
         "identity": {"archive": "test-archive", "operator": "pytest"},
         "safety": {"allowed_networks": ["127.0.0.1/32"]},
@@ -57,13 +61,18 @@ def mock_job(site: MockSite, storage: str, **overrides: object) -> dict[str, obj
     return job
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     """Run the ``crawler`` command in a child process (Scrapy's reactor runs once per process)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=timeout,
     )
 
 

@@ -54,11 +54,17 @@ class _Handler(BaseHTTPRequestHandler):
     server: MockSite
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return
 
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-              headers: list[tuple[str, str]] | None = None, reason: str | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        headers: list[tuple[str, str]] | None = None,
+        reason: str | None = None,
+    ) -> None:
         self.send_response(status, reason)
         self.send_header("Content-Type", ctype)
         for name, value in headers or []:
@@ -67,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802, C901 - one route table
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         self.server.hits[path] += 1
         base = self.server.url
@@ -75,11 +81,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         elif path == "/":
             links = [
-                "/section/monde", "/private/secret.html", "file:///etc/passwd",
-                "http://10.0.0.1/internal", self.server.private_url + "leak",
-                "/redirect-301", "/redirect-metadata", "/redirect-private", "/missing", "/error",
-                "/unavailable", "/slow", "/truncated", "/bomb", "/big", "/dup-headers",
-                "/cp1252", "/articles/a1.html?ref=home", "data:text/html,hello",
+                "/section/monde",
+                "/private/secret.html",
+                "file:///etc/passwd",
+                "http://10.0.0.1/internal",
+                self.server.private_url + "leak",
+                "/redirect-301",
+                "/redirect-metadata",
+                "/redirect-private",
+                "/missing",
+                "/error",
+                "/unavailable",
+                "/slow",
+                "/truncated",
+                "/bomb",
+                "/big",
+                "/dup-headers",
+                "/cp1252",
+                "/articles/a1.html?ref=home",
+                "data:text/html,hello",
             ]
             body = "".join(f"<a href='{link}'>{link}</a> " for link in links)
             self._send(200, f"<html><body><h1>Accueil</h1>{body}</body></html>".encode())
@@ -87,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
             links = "".join(f"<a href='/articles/a{i}.html'>a{i}</a>" for i in (1, 2, 4))
             self._send(200, f"<html><body>{links}<a href='/'>home</a></body></html>".encode())
         elif path.startswith("/articles/a") and path.endswith(".html"):
-            n = int(path[len("/articles/a"):-len(".html")])
+            n = int(path[len("/articles/a") : -len(".html")])
             self._send(200, _article(n, f"Article {n}"))
         elif path == "/feed.xml":
             items = "".join(
@@ -123,8 +143,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/error":
             self._send(500, b"<html><body>Oops</body></html>")
         elif path == "/unavailable":
-            self._send(503, b"<html><body>Later</body></html>", headers=[("Retry-After", "1")],
-                       reason="Temporarily Overloaded")
+            self._send(
+                503,
+                b"<html><body>Later</body></html>",
+                headers=[("Retry-After", "1")],
+                reason="Temporarily Overloaded",
+            )
         elif path == "/slow":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -151,12 +175,20 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/big":
             self._send(200, b"<html><body>" + b"b" * BIG_SIZE + b"</body></html>")
         elif path == "/dup-headers":
-            self._send(200, b"<html><body>dup</body></html>", headers=[
-                ("Set-Cookie", "a=1; Path=/"), ("Set-Cookie", "b=2; Path=/"),
-                ("X-Dup", "first"), ("X-Dup", "second"),
-            ])
+            self._send(
+                200,
+                b"<html><body>dup</body></html>",
+                headers=[
+                    ("Set-Cookie", "a=1; Path=/"),
+                    ("Set-Cookie", "b=2; Path=/"),
+                    ("X-Dup", "first"),
+                    ("X-Dup", "second"),
+                ],
+            )
         elif path == "/cp1252":
-            page = f"<html><head><title>cp1252</title></head><body><p>{CP1252_TEXT}</p></body></html>"
+            page = (
+                f"<html><head><title>cp1252</title></head><body><p>{CP1252_TEXT}</p></body></html>"
+            )
             self._send(200, page.encode("cp1252"), "text/html; charset=windows-1252")
         else:
             self._send(404, b"<html><body>404</body></html>")

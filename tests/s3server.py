@@ -58,19 +58,34 @@ class SeaweedS3:
         self.log = (workdir / "weed.log").open("wb")
         self.process = subprocess.Popen(
             [
-                weed_binary(), "server", f"-dir={workdir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-                "-s3", f"-s3.port={s3}", f"-master.port={master}", f"-volume.port={volume}",
-                f"-filer.port={filer}", "-master.volumeSizeLimitMB=64", "-volume.max=20",
+                weed_binary(),
+                "server",
+                f"-dir={workdir}",
+                "-ip=127.0.0.1",
+                "-ip.bind=127.0.0.1",
+                "-s3",
+                f"-s3.port={s3}",
+                f"-master.port={master}",
+                f"-volume.port={volume}",
+                f"-filer.port={filer}",
+                "-master.volumeSizeLimitMB=64",
+                "-volume.max=20",
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         self.client = boto3.client(
-            "s3", endpoint_url=self.endpoint, region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1},
-                          request_checksum_calculation="when_required",
-                          response_checksum_validation="when_required"),
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=Config(
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 1},
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
         )
         self._wait_ready(workdir)
 

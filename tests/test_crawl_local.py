@@ -30,8 +30,11 @@ class Crawl:
 
     def response(self, path: str) -> Record:
         url = self.site.url + path
-        matches = [r for r in self.records() if r.get("WARC-Target-URI") == url
-                   and r.type in ("response", "revisit")]
+        matches = [
+            r
+            for r in self.records()
+            if r.get("WARC-Target-URI") == url and r.type in ("response", "revisit")
+        ]
         assert matches, f"no response record for {url}"
         return matches[0]
 
@@ -54,7 +57,7 @@ def test_every_warc_is_valid_and_rotated(crawl: Crawl) -> None:
     assert len(names) > 1, "10 KB rotation should give several files"
     for name in names:
         assert name.startswith("mock-") and name.endswith(".warc.gz")
-        prefix, stamp, serial, host = name.removesuffix(".warc.gz").split("-", 3)
+        _prefix, stamp, serial, host = name.removesuffix(".warc.gz").split("-", 3)
         assert len(stamp) == 17 and stamp.isdigit() and len(serial) == 5 and host
     assert not list(crawl.crawl_dir.rglob("*.open")), "no file left open"
     assert not (crawl.root / ".spool" / "mock-local-1").exists(), "spool emptied after upload"
@@ -63,8 +66,11 @@ def test_every_warc_is_valid_and_rotated(crawl: Crawl) -> None:
 def test_manifest_lists_every_file_with_its_sha256(crawl: Crawl) -> None:
     files = crawl.manifest["files"]
     assert isinstance(files, list)
-    stored = {p.relative_to(crawl.crawl_dir).as_posix() for p in crawl.crawl_dir.rglob("*")
-              if p.is_file() and p.name != "manifest.json"}
+    stored = {
+        p.relative_to(crawl.crawl_dir).as_posix()
+        for p in crawl.crawl_dir.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     assert {f["path"] for f in files} == stored
     for entry in files:
         data = (crawl.crawl_dir / entry["path"]).read_bytes()
@@ -88,9 +94,16 @@ def test_cdxj_index_per_warc_lists_responses(crawl: Crawl) -> None:
 
 def test_warcinfo_describes_the_crawl(crawl: Crawl) -> None:
     info = crawl.records("warcinfo")[0].block.decode()
-    for field in ("software:", "job: mock", "job-config-hash: sha256:", "operator: pytest",
-                  "robots: obey", "http-header-user-agent: Mozilla/5.0 (compatible; test-archive",
-                  "isPartOf: mock-local-1", "capture-note:"):
+    for field in (
+        "software:",
+        "job: mock",
+        "job-config-hash: sha256:",
+        "operator: pytest",
+        "robots: obey",
+        "http-header-user-agent: Mozilla/5.0 (compatible; test-archive",
+        "isPartOf: mock-local-1",
+        "capture-note:",
+    ):
         assert field in info
     assert crawl.records("warcinfo")[0].get("Content-Type") == "application/warc-fields"
 
@@ -105,8 +118,11 @@ def test_all_records_are_warc_1_1_with_ip_and_concurrency(crawl: Crawl) -> None:
 def test_request_record_has_full_url_and_sent_headers(crawl: Crawl) -> None:
     url = crawl.site.url + "/articles/a1.html?ref=home"
     response = crawl.response("/articles/a1.html?ref=home")
-    request = next(r for r in crawl.records("request")
-                   if r.get("WARC-Concurrent-To") == response.get("WARC-Record-ID"))
+    request = next(
+        r
+        for r in crawl.records("request")
+        if r.get("WARC-Concurrent-To") == response.get("WARC-Record-ID")
+    )
     assert request.get("WARC-Target-URI") == url
     head = request.http_head.decode()
     assert head.startswith("GET /articles/a1.html?ref=home HTTP/1.1\r\n")
@@ -125,8 +141,11 @@ def test_status_line_keeps_protocol_and_reason(crawl: Crawl) -> None:
 
 def test_errors_and_retries_are_archived(crawl: Crawl) -> None:
     url = crawl.site.url + "/unavailable"
-    attempts = [r for r in crawl.records() if r.get("WARC-Target-URI") == url
-                and r.type in ("response", "revisit")]
+    attempts = [
+        r
+        for r in crawl.records()
+        if r.get("WARC-Target-URI") == url and r.type in ("response", "revisit")
+    ]
     assert len(attempts) == crawl.site.hits["/unavailable"] == 3  # first try + 2 retries
 
 
@@ -165,8 +184,11 @@ def test_gzip_bomb_raw_bytes_kept_and_decoding_cut(crawl: Crawl) -> None:
     assert record.get("WARC-Truncated") is None, "the raw body arrived whole"
     assert ("Content-Encoding", "gzip") in record.http_headers()
     assert len(gzip.decompress(record.payload)) == 30 * 1024 * 1024
-    notes = [m for m in crawl.records("metadata")
-             if m.get("WARC-Refers-To") == record.get("WARC-Record-ID")]
+    notes = [
+        m
+        for m in crawl.records("metadata")
+        if m.get("WARC-Refers-To") == record.get("WARC-Record-ID")
+    ]
     assert notes and b"decoded-truncated: length" in notes[0].block
     assert crawl.manifest["stats"]["archive/truncated/decoded"] == 1
 
@@ -176,20 +198,28 @@ def test_identical_payload_becomes_revisit(crawl: Crawl) -> None:
     assert revisits, "a1.html fetched as /articles/a1.html and ?ref=home has the same payload"
     for revisit in revisits:
         assert revisit.get("WARC-Profile") == (
-            "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest")
+            "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+        )
         assert revisit.get("WARC-Refers-To-Target-URI")
         assert revisit.get("WARC-Refers-To-Date")
         assert revisit.payload == b""
 
 
 def test_feed_sitemap_index_and_gzip_sitemap_are_followed_and_archived(crawl: Crawl) -> None:
-    for path in ("/robots.txt", "/feed.xml", "/sitemap.xml", "/sitemap-news.xml.gz",
-                 "/articles/a3.html", "/articles/a4.html"):
+    for path in (
+        "/robots.txt",
+        "/feed.xml",
+        "/sitemap.xml",
+        "/sitemap-news.xml.gz",
+        "/articles/a3.html",
+        "/articles/a4.html",
+    ):
         crawl.response(path)
 
 
-def test_robots_disallowed_and_unsafe_urls_never_fetched(crawl: Crawl,
-                                                         private_site: MockSite) -> None:
+def test_robots_disallowed_and_unsafe_urls_never_fetched(
+    crawl: Crawl, private_site: MockSite
+) -> None:
     assert crawl.site.hits["/private/secret.html"] == 0
     assert sum(private_site.hits.values()) == 0, "nothing reached 127.0.0.2"
     urls = {r.get("WARC-Target-URI") for r in crawl.records()}

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.s3
 
 def _objects(s3: SeaweedS3, bucket: str, prefix: str) -> dict[str, bytes]:
     listing = s3.client.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
-    return {o["Key"]: s3.client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
-            for o in listing}
+    return {
+        o["Key"]: s3.client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listing
+    }
 
 
 def _check_crawl_in_bucket(s3: SeaweedS3, bucket: str, prefix: str, tmp: Path) -> dict[str, object]:
@@ -40,8 +41,15 @@ def _check_crawl_in_bucket(s3: SeaweedS3, bucket: str, prefix: str, tmp: Path) -
 def test_crawl_to_s3_uploads_verified_files(site: MockSite, s3: SeaweedS3, tmp_path: Path) -> None:
     s3.client.create_bucket(Bucket="archive-e2e")
     job = write_job(tmp_path / "job.yaml", mock_job(site, "s3://archive-e2e/news"))
-    result = run_cli("crawl", str(job), "--crawl-id", "mock-s3-1", "--spool",
-                     str(tmp_path / "spool"), env=s3.env())
+    result = run_cli(
+        "crawl",
+        str(job),
+        "--crawl-id",
+        "mock-s3-1",
+        "--spool",
+        str(tmp_path / "spool"),
+        env=s3.env(),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = _check_crawl_in_bucket(s3, "archive-e2e", "news/crawls/mock-s3-1/", tmp_path)
     assert manifest["crawl_id"] == "mock-s3-1"
@@ -49,18 +57,29 @@ def test_crawl_to_s3_uploads_verified_files(site: MockSite, s3: SeaweedS3, tmp_p
     assert "s3://archive-e2e/news/crawls/mock-s3-1/" in result.stdout
 
 
-def test_s3_down_keeps_files_in_spool_then_resumes(site: MockSite, s3: SeaweedS3,
-                                                  tmp_path: Path) -> None:
+def test_s3_down_keeps_files_in_spool_then_resumes(
+    site: MockSite, s3: SeaweedS3, tmp_path: Path
+) -> None:
     s3.client.create_bucket(Bucket="archive-outage")
     job = write_job(tmp_path / "job.yaml", mock_job(site, "s3://archive-outage/x"))
     dead = {**s3.env(), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port_pairs(1)[0]}"}
     spool = tmp_path / "spool"
-    down = run_cli("crawl", str(job), "--crawl-id", "mock-outage", "--spool", str(spool),
-                   env={**dead, "CRAWLER_UPLOAD_WAIT": "3"})
+    down = run_cli(
+        "crawl",
+        str(job),
+        "--crawl-id",
+        "mock-outage",
+        "--spool",
+        str(spool),
+        env={**dead, "CRAWLER_UPLOAD_WAIT": "3"},
+    )
     assert down.returncode == 1, down.stdout + down.stderr
     assert "WAITING" in down.stdout
-    waiting = sorted(p.relative_to(spool).as_posix() for p in spool.rglob("*")
-                     if p.is_file() and ".state" not in p.parts)
+    waiting = sorted(
+        p.relative_to(spool).as_posix()
+        for p in spool.rglob("*")
+        if p.is_file() and ".state" not in p.parts
+    )
     assert "mock-outage/manifest.json" in waiting
     assert any(p.endswith(".warc.gz") for p in waiting)
     for path in spool.rglob("*.warc.gz"):

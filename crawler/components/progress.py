@@ -23,8 +23,7 @@ def progress_line(stats: dict[str, Any], backlog: int | None = None) -> str:
     failed = sum(v for k, v in stats.items() if k.startswith("archive/failed/"))
     blocked = sum(v for k, v in stats.items() if k.startswith("archive/blocked/"))
     line = (
-        f"pages {pages} | records {records} | {size:.1f} MB | "
-        f"failed {failed} | blocked {blocked}"
+        f"pages {pages} | records {records} | {size:.1f} MB | failed {failed} | blocked {blocked}"
     )
     if backlog is not None:
         line += f" | uploads waiting {backlog}"

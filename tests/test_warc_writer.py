@@ -1,0 +1,112 @@
+"""The WARC writer alone (no Scrapy): records, revisits, truncation, rotation, naming."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.warc import HttpExchange, RotatingWarcWriter, WarcInfo, payload_digest
+from tests.warc_checks import validate_warc
+
+
+def exchange(url: str, body: bytes, status: int = 200, **kw: object) -> HttpExchange:
+    fields: dict[str, object] = {
+        "url": url,
+        "method": "GET",
+        "request_headers": [("User-Agent", "t")],
+        "request_body": b"",
+        "protocol": "HTTP/1.1",
+        "status": status,
+        "reason": "OK",
+        "response_headers": [
+            ("Content-Type", "text/html"),
+            ("Set-Cookie", "a=1"),
+            ("Set-Cookie", "b=2"),
+        ],
+        "body": body,
+        "fetched_at": datetime(2024, 12, 4, 9, 0, tzinfo=UTC),
+        "ip_address": "93.184.216.34",
+    }
+    fields.update(kw)
+    return HttpExchange(**fields)  # type: ignore[arg-type]
+
+
+def writer(tmp_path: Path, **kw: object) -> tuple[RotatingWarcWriter, list[Path]]:
+    closed: list[Path] = []
+    w = RotatingWarcWriter(
+        directory=tmp_path,
+        prefix="t",
+        host="host1",
+        warcinfo=WarcInfo((("software", "test"), ("note", "a"), ("note", "b"))),
+        on_close=closed.append,
+        **kw,
+    )  # type: ignore[arg-type]
+    return w, closed
+
+
+def test_records_read_back_with_digests_and_locations(tmp_path: Path) -> None:
+    w, closed = writer(tmp_path)
+    loc = w.write_exchange(exchange("https://a.fr/x?q=1", "Corée".encode()))
+    assert w.open_path is not None and Path(str(w.open_path) + ".open").exists()
+    w.close()
+    assert closed == [w.directory / loc.filename] and not list(tmp_path.glob("*.open"))
+    report = validate_warc(closed[0])
+    record = next(r for r in report.records if r.offset == loc.offset)
+    assert record.length == loc.length and record.get("WARC-Record-ID") == loc.record_id
+    assert record.payload == "Corée".encode()
+    assert record.get("WARC-Payload-Digest") == payload_digest("Corée".encode())
+    assert record.get("WARC-Date") == "2024-12-04T09:00:00.000000Z"
+    assert [v for k, v in record.http_headers() if k == "Set-Cookie"] == ["a=1", "b=2"]
+    info = report.records[0].block.decode()
+    assert info.count("note: ") == 2  # repeated warcinfo fields are kept
+
+
+def test_identical_payload_is_a_revisit_only_when_complete_2xx(tmp_path: Path) -> None:
+    w, closed = writer(tmp_path)
+    first = w.write_exchange(exchange("https://a.fr/1", b"same"))
+    again = w.write_exchange(exchange("https://a.fr/2", b"same"))
+    cut = w.write_exchange(exchange("https://a.fr/3", b"same", truncated="length"))
+    error = w.write_exchange(exchange("https://a.fr/4", b"same", status=404))
+    empty = w.write_exchange(exchange("https://a.fr/5", b""))
+    empty2 = w.write_exchange(exchange("https://a.fr/6", b""))
+    assert (first.record_type, again.record_type) == ("response", "revisit")
+    assert {cut.record_type, error.record_type, empty.record_type, empty2.record_type} == {
+        "response"
+    }
+    w.close()
+    report = validate_warc(closed[0])
+    revisit = report.of_type("revisit")[0]
+    assert revisit.get("WARC-Refers-To") == first.record_id
+    assert revisit.get("WARC-Refers-To-Target-URI") == "https://a.fr/1"
+    truncated = report.for_url("https://a.fr/3")[0]
+    assert truncated.get("WARC-Truncated") == "length"
+
+
+def test_rotation_by_size_keeps_pairs_together(tmp_path: Path) -> None:
+    w, closed = writer(tmp_path, max_size=2000)
+    for i in range(10):
+        w.write_exchange(exchange(f"https://a.fr/{i}", bytes(range(256)) * 8 + bytes([i])))
+    w.close()
+    assert len(closed) >= 3
+    serials = [p.name.split("-")[2] for p in closed]
+    assert serials == [f"{i:05d}" for i in range(len(closed))]
+    assert all(p.name.startswith("t-") and p.name.endswith("-host1.warc.gz") for p in closed)
+    total = sum(len(validate_warc(p).of_type("response")) for p in closed)
+    assert total == 10
+
+
+def test_metadata_record_refers_to_its_response(tmp_path: Path) -> None:
+    w, closed = writer(tmp_path)
+    loc = w.write_exchange(exchange("https://a.fr/bomb", b"x"))
+    w.write_metadata("https://a.fr/bomb", loc.record_id, [("decoded-truncated", "length")])
+    w.close()
+    meta = validate_warc(closed[0]).of_type("metadata")[0]
+    assert meta.get("WARC-Refers-To") == loc.record_id
+    assert meta.block == b"decoded-truncated: length\r\n"
+
+
+def test_unknown_truncation_reason_is_refused() -> None:
+    with pytest.raises(ValueError, match="truncation"):
+        exchange("https://a.fr/", b"", truncated="because")
