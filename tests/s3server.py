@@ -69,7 +69,7 @@ class SeaweedS3:
                 f"-volume.port={volume}",
                 f"-filer.port={filer}",
                 "-master.volumeSizeLimitMB=64",
-                "-volume.max=20",
+                "-volume.max=200",
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import mock_job, run_cli, write_job
 from tests.mocksite import BIG_SIZE, CP1252_TEXT, MockSite
-from tests.warc_checks import Record, WarcReport, validate_warc
+from tests.warc_checks import Record, WarcReport, check_revisits, validate_warc
 
 
 @dataclass
@@ -49,6 +49,7 @@ def crawl(site: MockSite, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     crawl_dir = archive / "crawls" / "mock-local-1"
     manifest = json.loads((crawl_dir / "manifest.json").read_text())
     reports = [validate_warc(p) for p in sorted((crawl_dir / "warc").glob("*.warc.gz"))]
+    check_revisits(reports)
     return Crawl(archive, crawl_dir, manifest, reports, result.stdout + result.stderr, site)
 
 
