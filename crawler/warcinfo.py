@@ -18,8 +18,7 @@ CAPTURE_NOTES = (
     "Header names are in canonical case (Twisted/Scrapy normalise them); repeated headers "
     "are kept as separate lines in received order per name; non-ASCII header bytes are "
     "percent-encoded by warcio.",
-    "The reason phrase is the server's when the download handler exposes it, otherwise the "
-    "standard phrase for the status code.",
+    "The status line keeps the server's protocol version and reason phrase.",
     "Request records hold the headers Scrapy handed to Twisted, with Host added as Twisted "
     "sends it; the request line is written as HTTP/1.1.",
     "A body cut by the size or time limit, or by a disconnect, is marked WARC-Truncated "

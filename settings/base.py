@@ -38,7 +38,15 @@ DOWNLOADER_MIDDLEWARES = {
 TWISTED_DNS_RESOLVER = "crawler.components.safety.GuardedResolver"
 
 # Only http and https: no file://, data:, s3:// or ftp:// downloads.
-DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+DOWNLOAD_HANDLERS = {
+    "file": None,
+    "data": None,
+    "s3": None,
+    "ftp": None,
+    # Scrapy's HTTP/1.1 handler, keeping the server's reason phrase for the WARC status line
+    "http": "crawler.components.handler.ReasonKeepingDownloadHandler",
+    "https": "crawler.components.handler.ReasonKeepingDownloadHandler",
+}
 
 # Size and time caps are enforced by ResponseLimits, which keeps and marks what arrived.
 DOWNLOAD_MAXSIZE = 0

@@ -138,6 +138,8 @@ def test_status_line_keeps_protocol_and_reason(crawl: Crawl) -> None:
     assert crawl.response("/missing").status_line == "HTTP/1.1 404 Not Found"
     assert crawl.response("/error").status_line.startswith("HTTP/1.1 500 ")
     assert crawl.response("/redirect-301").status_line == "HTTP/1.1 301 Moved Permanently"
+    # the server's own phrase, not the standard one ("Service Unavailable")
+    assert crawl.response("/unavailable").status_line == "HTTP/1.1 503 Temporarily Overloaded"
 
 
 def test_errors_and_retries_are_archived(crawl: Crawl) -> None:

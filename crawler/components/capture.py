@@ -21,6 +21,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from crawler.archive import CrawlArchive, resume_pending
+from crawler.components.handler import REASON_META
 from crawler.components.limits import TRUNCATED_META
 from crawler.components.signals import decoded_truncated
 from crawler.storage import S3Options, Storage, open_storage
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 RECORD_META = "archive_record"
 """``request.meta`` key holding the :class:`RecordLocation` of the response's record."""
-REASON_META = "archive_http_reason"
 
 
 @dataclass(frozen=True)
