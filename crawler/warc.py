@@ -27,6 +27,7 @@ __all__ = [
     "RotatingWarcWriter",
     "WarcInfo",
     "payload_digest",
+    "warc_fields",
 ]
 
 WARC_VERSION = "1.1"
@@ -44,6 +45,32 @@ def payload_digest(body: bytes) -> str:
 def warc_date(moment: datetime) -> str:
     """WARC/1.1 date: UTC, ISO 8601 with microseconds."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def warc_fields(fields: Iterable[tuple[str, str]]) -> bytes:
+    """An ``application/warc-fields`` block: ``name: value`` lines, names may repeat."""
+    return "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+
+
+def _block_record(
+    writer: Any,
+    uri: str,
+    kind: str,
+    block: bytes,
+    headers: dict[str, str],
+    *,
+    http_headers: StatusAndHeaders | None = None,
+    content_type: str = "",
+) -> Any:
+    return writer.create_warc_record(
+        uri,
+        kind,
+        payload=BytesIO(block),
+        length=len(block),
+        http_headers=http_headers,
+        warc_content_type=content_type,
+        warc_headers_dict=headers,
+    )
 
 
 @dataclass(frozen=True)
@@ -90,9 +117,6 @@ class WarcInfo:
     """What every warcinfo record of a crawl says (``fields`` in order, name: value)."""
 
     fields: tuple[tuple[str, str], ...]
-
-    def to_bytes(self) -> bytes:
-        return "".join(f"{name}: {value}\r\n" for name, value in self.fields).encode("utf-8")
 
 
 @dataclass
@@ -152,14 +176,13 @@ class RotatingWarcWriter:
         handle = (self.directory / (name + ".open")).open("xb")
         writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
         current = _OpenFile(path, handle, writer)
-        body = self.warcinfo.to_bytes()
-        record = writer.create_warc_record(
+        record = _block_record(
+            writer,
             "",
             "warcinfo",
-            payload=BytesIO(body),
-            length=len(body),
-            warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Filename": name},
+            warc_fields(self.warcinfo.fields),
+            {"WARC-Filename": name},
+            content_type="application/warc-fields",
         )
         writer.write_record(record)
         return current
@@ -233,13 +256,8 @@ class RotatingWarcWriter:
             headers = {**common, "WARC-Payload-Digest": digest}
             if exchange.truncated:
                 headers["WARC-Truncated"] = exchange.truncated
-            record = writer.create_warc_record(
-                exchange.url,
-                "response",
-                payload=BytesIO(exchange.body),
-                length=len(exchange.body),
-                http_headers=http_response,
-                warc_headers_dict=headers,
+            record = _block_record(
+                writer, exchange.url, "response", exchange.body, headers, http_headers=http_response
             )
         location = self._write(record)
         if original is None and self._dedupable(exchange):
@@ -252,13 +270,13 @@ class RotatingWarcWriter:
         http_request = StatusAndHeaders(
             f"{exchange.method} {path} HTTP/1.1", request_headers, is_http_request=True
         )
-        request = writer.create_warc_record(
+        request = _block_record(
+            writer,
             exchange.url,
             "request",
-            payload=BytesIO(exchange.request_body),
-            length=len(exchange.request_body),
+            exchange.request_body,
+            {**common, "WARC-Concurrent-To": location.record_id},
             http_headers=http_request,
-            warc_headers_dict={**common, "WARC-Concurrent-To": location.record_id},
         )
         self._write(request)
         self._rotate_if_full()
@@ -268,18 +286,13 @@ class RotatingWarcWriter:
         self, uri: str, refers_to: str, fields: Iterable[tuple[str, str]]
     ) -> RecordLocation:
         """A ``metadata`` record (``application/warc-fields``) about an earlier record."""
-        body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
-        writer = self._file().writer
-        record = writer.create_warc_record(
+        record = _block_record(
+            self._file().writer,
             uri,
             "metadata",
-            payload=BytesIO(body),
-            length=len(body),
-            warc_content_type="application/warc-fields",
-            warc_headers_dict={
-                "WARC-Date": warc_date(datetime.now(UTC)),
-                "WARC-Refers-To": refers_to,
-            },
+            warc_fields(fields),
+            {"WARC-Date": warc_date(datetime.now(UTC)), "WARC-Refers-To": refers_to},
+            content_type="application/warc-fields",
         )
         return self._write(record)
 

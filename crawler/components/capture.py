@@ -21,6 +21,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from crawler.archive import CrawlArchive, resume_pending
+from crawler.components._enabled import require_archive
 from crawler.components.handler import REASON_META
 from crawler.components.limits import TRUNCATED_META
 from crawler.components.signals import decoded_truncated
@@ -102,8 +103,7 @@ class WarcCapture:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
-            raise NotConfigured("ARCHIVE_ENABLED is off")
+        require_archive(crawler.settings)
         ext = cls(CaptureConfig.from_settings(crawler.settings), crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)

@@ -13,10 +13,10 @@ from typing import Any, Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 
+from crawler.components._enabled import require_archive
 from crawler.components.signals import decoded_truncated
 from crawler.decoding import SUPPORTED_ENCODINGS, decode_body
 
@@ -32,8 +32,7 @@ class BoundedDecompressionMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
-            raise NotConfigured("ARCHIVE_ENABLED is off")
+        require_archive(crawler.settings)
         return cls(crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES", 20 * 1000**2), crawler)
 
     def process_request(self, request: Request) -> None:

@@ -15,7 +15,9 @@ from typing import Any, Self
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.exceptions import StopDownload
+
+from crawler.components._enabled import require_archive
 
 __all__ = ["TRUNCATED_META", "ResponseLimits", "ResponseLimitsConfig"]
 
@@ -50,8 +52,7 @@ class ResponseLimits:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
-            raise NotConfigured("ARCHIVE_ENABLED is off")
+        require_archive(crawler.settings)
         ext = cls(ResponseLimitsConfig.from_settings(crawler.settings), crawler.stats)
         crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
         crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)

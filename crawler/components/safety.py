@@ -13,10 +13,11 @@ from typing import Any, Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from crawler.components._enabled import require_archive
 from crawler.safety import AddressPolicy, UnsafeURLError
 
 __all__ = ["AddressGuardMiddleware", "BlockedAddressError", "GuardedResolver", "policy_from"]
@@ -66,8 +67,7 @@ class AddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
-            raise NotConfigured("ARCHIVE_ENABLED is off")
+        require_archive(crawler.settings)
         return cls(policy_from(crawler.settings), crawler)
 
     def _refuse(self, request: Request, kind: str, reason: str) -> IgnoreRequest:
