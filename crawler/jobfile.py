@@ -64,17 +64,22 @@ def parse_job(text: str, source: str = "<job>") -> Job:
     if node is not None:
         _index_lines(node, (), lines)
     try:
-        return Job.model_validate(data)
+        job = Job.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            field = ".".join(str(part) for part in loc)
-            message = error["msg"]
-            if error["type"] == "extra_forbidden":
-                message = "unknown field"
-            problems.append((field, _line_for(loc, lines), message))
+            message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+            problems.append((_dotted(loc), _line_for(loc, lines), message))
         raise JobFileError(source, problems) from None
+    unsafe = job.unsafe_seeds()
+    if unsafe:
+        raise JobFileError(source, [(_dotted(loc), _line_for(loc, lines), m) for loc, m in unsafe])
+    return job
+
+
+def _dotted(loc: _Loc) -> str:
+    return ".".join(str(part) for part in loc)
 
 
 def load_job(path: str | Path) -> Job:

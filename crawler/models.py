@@ -232,6 +232,32 @@ class Job(_Strict):
             raise ValueError(f"{url!r}: storage is 'file://PATH' or 's3://bucket[/prefix]'")
         return url
 
+    def unsafe_seeds(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Seeds the crawler would refuse by address (``(field path, reason)``), no DNS asked.
+
+        IP literals are checked against the job's safety policy, and so are ``localhost``
+        names; other host names are checked at crawl time, after resolution.
+        """
+        from crawler.safety import AddressPolicy, UnsafeURLError
+
+        policy = AddressPolicy.from_strings(
+            self.safety.allow_private_addresses, list(self.safety.allowed_networks)
+        )
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for kind in ("start_pages", "feeds", "sitemaps"):
+            for i, url in enumerate(getattr(self.seeds, kind)):
+                host = (url.host or "").rstrip(".").lower()
+                if host == "localhost" or host.endswith(".localhost"):
+                    refusal = policy.address_refusal("127.0.0.1")
+                    if refusal:
+                        problems.append((("seeds", kind, i), f"{host}: {refusal}"))
+                    continue
+                try:
+                    policy.check_url(str(url))
+                except UnsafeURLError as exc:
+                    problems.append((("seeds", kind, i), exc.reason))
+        return problems
+
     @property
     def config_hash(self) -> str:
         """SHA-256 of the validated job, canonical JSON: the same job always hashes the same."""

@@ -82,3 +82,18 @@ def test_sizes_and_durations() -> None:
 def test_config_hash_is_stable_and_sensitive() -> None:
     assert parse_job(MINIMAL).config_hash == parse_job(MINIMAL).config_hash
     assert parse_job(MINIMAL).config_hash != parse_job(MINIMAL + "description: x\n").config_hash
+
+
+def test_seeds_on_private_addresses_are_refused_unless_allowed() -> None:
+    text = (
+        "name: t\nseeds:\n  start_pages:\n    - https://www.lemonde.fr/\n"
+        "    - http://169.254.169.254/latest/\n  feeds: ['http://localhost:8080/feed']\n"
+    )
+    with pytest.raises(JobFileError) as info:
+        parse_job(text)
+    problems = {field: (line, message) for field, line, message in info.value.problems}
+    assert set(problems) == {"seeds.start_pages.1", "seeds.feeds.0"}
+    assert problems["seeds.start_pages.1"][0] == 5
+    assert "cloud-metadata" in problems["seeds.start_pages.1"][1]
+    allowed = text + "safety:\n  allow_private_addresses: true\n"
+    assert parse_job(allowed).seeds.feeds
