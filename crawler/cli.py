@@ -27,10 +27,10 @@ def _summary(result: object) -> str:
     lines = [
         f"Crawl {result.crawl_id}: {s.get('finish_reason', '?')}",
         f"  pages fetched    {s.get('response_received_count', 0)}",
-        f"  WARC records     {s.get('archive/warc/records', 0)} "
-        f"(response {s.get('archive/warc/response', 0)}, "
-        f"revisit {s.get('archive/warc/revisit', 0)},"
-        f" metadata {s.get('archive/warc/metadata', 0)}, plus requests and warcinfo)",
+        f"  WARC records     {s.get('archive/warc/records', 0) + len(warcs)} "
+        f"({s.get('archive/warc/response', 0)} response, {s.get('archive/warc/revisit', 0)} "
+        f"revisit, {s.get('archive/warc/request', 0)} request, "
+        f"{s.get('archive/warc/metadata', 0)} metadata, {len(warcs)} warcinfo)",
         f"  files            {len(warcs)} WARC, {len(warcs)} CDXJ, manifest.json",
         f"  bytes            {sum(f.size for f in warcs):,} in WARC files "
         f"({s.get('archive/warc/payload_bytes', 0):,} payload bytes)",

@@ -57,21 +57,24 @@ def test_crawl_to_s3_uploads_verified_files(site: MockSite, s3: SeaweedS3, tmp_p
     assert "s3://archive-e2e/news/crawls/mock-s3-1/" in result.stdout
 
 
-def test_s3_down_keeps_files_in_spool_then_resumes(
-    site: MockSite, s3: SeaweedS3, tmp_path: Path
-) -> None:
-    s3.client.create_bucket(Bucket="archive-outage")
-    job = write_job(tmp_path / "job.yaml", mock_job(site, "s3://archive-outage/x"))
+def _crawl_while_s3_is_down(
+    site: MockSite, s3: SeaweedS3, tmp_path: Path, crawl_id: str, bucket: str
+) -> Path:
+    """Crawl with S3 unreachable: the crawl completes, its files wait in the spool."""
+    s3.client.create_bucket(Bucket=bucket)
+    job = write_job(tmp_path / f"{crawl_id}.yaml", mock_job(site, f"s3://{bucket}/x"))
     dead = {**s3.env(), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port_pairs(1)[0]}"}
     spool = tmp_path / "spool"
     down = run_cli(
         "crawl",
         str(job),
         "--crawl-id",
-        "mock-outage",
+        crawl_id,
         "--spool",
         str(spool),
-        env={**dead, "CRAWLER_UPLOAD_WAIT": "3"},
+        "--upload-wait",
+        "3",
+        env=dead,
     )
     assert down.returncode == 1, down.stdout + down.stderr
     assert "WAITING" in down.stdout
@@ -80,12 +83,32 @@ def test_s3_down_keeps_files_in_spool_then_resumes(
         for p in spool.rglob("*")
         if p.is_file() and ".state" not in p.parts
     )
-    assert "mock-outage/manifest.json" in waiting
+    assert f"{crawl_id}/manifest.json" in waiting
     assert any(p.endswith(".warc.gz") for p in waiting)
     for path in spool.rglob("*.warc.gz"):
-        validate_warc(path)  # the crawl finished its WARCs even though nothing could be stored
+        validate_warc(path)  # WARCs are complete even though nothing could be stored
+    return spool
 
+
+def test_s3_down_then_crawler_upload_stores_the_spool(
+    site: MockSite, s3: SeaweedS3, tmp_path: Path
+) -> None:
+    spool = _crawl_while_s3_is_down(site, s3, tmp_path, "mock-outage", "archive-outage")
     resumed = run_cli("upload", "--spool", str(spool), "--wait", "60", env=s3.env())
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     _check_crawl_in_bucket(s3, "archive-outage", "x/crawls/mock-outage/", tmp_path)
     assert not (spool / "mock-outage").exists()
+
+
+def test_s3_down_then_next_crawl_resumes_the_uploads(
+    site: MockSite, s3: SeaweedS3, tmp_path: Path
+) -> None:
+    spool = _crawl_while_s3_is_down(site, s3, tmp_path, "mock-outage-a", "archive-resume")
+    job = write_job(tmp_path / "b.yaml", mock_job(site, "s3://archive-resume/x"))
+    nxt = run_cli(
+        "crawl", str(job), "--crawl-id", "mock-next-b", "--spool", str(spool), env=s3.env()
+    )
+    assert nxt.returncode == 0, nxt.stdout + nxt.stderr
+    for crawl_id in ("mock-outage-a", "mock-next-b"):
+        _check_crawl_in_bucket(s3, "archive-resume", f"x/crawls/{crawl_id}/", tmp_path)
+        assert not (spool / crawl_id).exists()

@@ -168,6 +168,7 @@ class WarcCapture:
     def _count(self, location: RecordLocation, exchange: HttpExchange) -> None:
         self.stats.inc_value("archive/warc/records", 2)
         self.stats.inc_value(f"archive/warc/{location.record_type}")
+        self.stats.inc_value("archive/warc/request")
         self.stats.inc_value("archive/warc/payload_bytes", len(exchange.body))
         self.stats.inc_value("archive/warc/record_bytes", location.length)
         if exchange.truncated:
