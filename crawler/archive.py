@@ -12,6 +12,7 @@ crawl whose uploads failed are uploaded at the next start (:func:`resume_pending
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -63,6 +64,8 @@ def _remove_if_done(crawl_dir: Path) -> Callable[[], None]:
         leftovers = [p for p in crawl_dir.rglob("*") if p.is_file() and _STATE not in p.parts]
         if not leftovers:
             shutil.rmtree(crawl_dir, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                crawl_dir.parent.rmdir()  # the spool itself, once empty
 
     return remove
 

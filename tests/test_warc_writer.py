@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,3 +112,25 @@ def test_metadata_record_refers_to_its_response(tmp_path: Path) -> None:
 def test_unknown_truncation_reason_is_refused() -> None:
     with pytest.raises(ValueError, match="truncation"):
         exchange("https://a.fr/", b"", truncated="because")
+
+
+def test_the_validator_catches_corruption_and_cut_members(tmp_path: Path) -> None:
+    w, closed = writer(tmp_path)
+    w.write_exchange(exchange("https://a.fr/x", b"payload bytes " * 50))
+    w.close()
+    data = closed[0].read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[:-7])  # last gzip member incomplete: warcio check would not notice
+    with pytest.raises(AssertionError, match="incomplete"):
+        validate_warc(cut)
+    members = []
+    offset = 0
+    while offset < len(data):
+        stream = zlib.decompressobj(31)
+        members.append(bytearray(stream.decompress(data[offset:])))
+        offset = len(data) - len(stream.unused_data)
+    members[1][-20] ^= 1  # one payload byte of the response
+    flipped = tmp_path / "flipped.warc.gz"
+    flipped.write_bytes(b"".join(gzip.compress(bytes(m)) for m in members))
+    with pytest.raises(AssertionError, match="digest"):
+        validate_warc(flipped)
