@@ -32,6 +32,8 @@ EXTENSIONS = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.components.safety.AddressGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.components.robots.RfcRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.components.decompression.BoundedDecompressionMiddleware": 590,
 }

@@ -32,8 +32,14 @@ def _article(n: int, title: str) -> bytes:
 class MockSite(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str = "127.0.0.1", private_url: str = "http://127.0.0.2:9/") -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        private_url: str = "http://127.0.0.2:9/",
+        robots_status: int = 200,
+    ) -> None:
         super().__init__((host, 0), _Handler)
+        self.robots_status = robots_status
         self.hits: Counter[str] = Counter()
         self.private_url = private_url
         self.bomb = gzip.compress(b"\0" * BOMB_DECODED_SIZE, compresslevel=9)
@@ -77,7 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         self.server.hits[path] += 1
         base = self.server.url
-        if path == "/robots.txt":
+        if path == "/robots.txt" and self.server.robots_status != 200:
+            self._send(self.server.robots_status, b"<html><body>robots.txt error</body></html>")
+        elif path == "/robots.txt":
             self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         elif path == "/":
             links = [

@@ -242,3 +242,28 @@ def test_every_url_is_fetched_once_apart_from_retries(crawl: Crawl) -> None:
 def test_summary_names_the_archive(crawl: Crawl) -> None:
     assert "Crawl mock-local-1: finished" in crawl.output
     assert str(crawl.crawl_dir.resolve()) in crawl.output
+
+
+@pytest.mark.parametrize(("robots_status", "fetched"), [(503, False), (404, True)])
+def test_robots_txt_errors_follow_rfc_9309(
+    tmp_path: Path, robots_status: int, fetched: bool
+) -> None:
+    site = MockSite(robots_status=robots_status)
+    try:
+        archive = tmp_path / "archive"
+        job = mock_job(site, archive.as_uri(), seeds={"start_pages": [f"{site.url}/section/monde"]})
+        result = run_cli("crawl", str(write_job(tmp_path / "job.yaml", job)), "--crawl-id", "r")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert site.hits["/robots.txt"] >= 1
+        assert (site.hits["/section/monde"] == 1) is fetched
+        manifest = json.loads((archive / "crawls/r/manifest.json").read_text())
+        assert ("archive/robots/server_error" in manifest["stats"]) is not fetched
+        robots = [
+            r
+            for p in (archive / "crawls/r/warc").glob("*.warc.gz")
+            for r in validate_warc(p).records
+            if (r.get("WARC-Target-URI") or "").endswith("/robots.txt")
+        ]
+        assert robots, "the robots.txt answer is archived too"
+    finally:
+        site.close()
