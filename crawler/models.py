@@ -191,14 +191,23 @@ class WarcOptions(_Strict):
 
 
 class Topic(_Strict):
-    """The subject of the coverage, scored on extracted articles (see the articles issue)."""
+    """The subject of the coverage, scored on title and text (``crawler/relevance.py``)."""
 
     name: str
     """Human-readable name of the topic."""
+    strong_terms: dict[str, list[str]] = {}
+    """Phrases specific to the topic, per language code; weight 3. ``word*`` matches a prefix."""
     terms: dict[str, list[str]] = {}
-    """Names, phrases and aliases per language code (``fr``, ``en``, ``ru``, ``ko``, ``de``...)."""
-    threshold: float = Field(default=1.0, ge=0)
-    """Score at or above which an article is on topic."""
+    """Names, places and aliases that support it, per language code; weight 1."""
+    threshold: float = Field(default=6.0, ge=0)
+    """Score at or above which an article is on topic (a strong term must match too)."""
+
+    @field_validator("strong_terms")
+    @classmethod
+    def _has_strong_terms(cls, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not any(terms.values()):
+            raise ValueError("give at least one strong term: without one nothing is on topic")
+        return terms
 
 
 class Job(_Strict):

@@ -1,0 +1,103 @@
+"""Topic relevance: transparent term matching on title and text (no Scrapy, no model).
+
+Text and terms are normalised the same way: Unicode NFKC, case-folded, accents removed,
+apostrophes, hyphens and punctuation turned into spaces - so ``Choe Son-hui`` matches
+``Choe Son Hui`` and ``Corée`` matches ``Coree``. A term ending in ``*`` matches any word
+starting with it (``Северн* Коре*`` covers Russian cases). Terms in scripts written without
+spaces between words and particles (Hangul, CJK) match as substrings.
+
+Score: each matched term adds ``weight x min(count, 3)`` (weight 3 for ``strong_terms``,
+1 for ``terms``); a match in the title counts double. An article is on topic when its score
+reaches the topic's threshold *and* at least one strong term matched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from crawler.models import Topic
+
+__all__ = ["Relevance", "TopicMatcher", "normalise"]
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_UNSPACED = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7af]")
+STRONG_WEIGHT = 3.0
+MAX_COUNT = 3
+
+
+def normalise(text: str) -> str:
+    """Case-folded, accent-free, punctuation-free text with single spaces."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped).strip()
+
+
+@dataclass(frozen=True)
+class Relevance:
+    score: float
+    on_topic: bool
+    matched: dict[str, int]
+    """Term (as written in the job) to number of matches in title + text."""
+
+
+@dataclass(frozen=True)
+class _Term:
+    label: str
+    words: tuple[str, ...]
+    prefix: bool
+    substring: bool
+    weight: float
+
+    def count(self, tokens: list[str], joined: str) -> int:
+        if self.substring:
+            return joined.count(" ".join(self.words))
+        n = len(self.words)
+        return sum(1 for i in range(len(tokens) - n + 1) if self._matches_at(tokens[i : i + n]))
+
+    def _matches_at(self, window: list[str]) -> bool:
+        if self.prefix:
+            return all(t.startswith(w) for t, w in zip(window, self.words, strict=True))
+        return tuple(window) == self.words
+
+
+def _term(label: str, weight: float) -> _Term | None:
+    prefix = label.rstrip().endswith("*")
+    words = tuple(normalise(label.replace("*", " ")).split())
+    if not words:
+        return None
+    return _Term(label, words, prefix, bool(_UNSPACED.search(label)), weight)
+
+
+class TopicMatcher:
+    """Scores texts against one topic."""
+
+    def __init__(self, topic: Topic) -> None:
+        self.topic = topic
+        strong = [_term(t, STRONG_WEIGHT) for ts in topic.strong_terms.values() for t in ts]
+        plain = [_term(t, 1.0) for ts in topic.terms.values() for t in ts]
+        unique: dict[tuple[tuple[str, ...], bool], _Term] = {}
+        for term in (*strong, *plain):  # the same term in two languages counts once
+            if term is not None:
+                unique.setdefault((term.words, term.prefix), term)
+        self.terms = list(unique.values())
+
+    def score(self, title: str | None, text: str) -> Relevance:
+        title_norm = normalise(title or "")
+        text_norm = normalise(text)
+        title_tokens, text_tokens = title_norm.split(), text_norm.split()
+        matched: Counter[str] = Counter()
+        score = 0.0
+        strong_hit = False
+        for term in self.terms:
+            in_title = term.count(title_tokens, f" {title_norm} ")
+            in_text = term.count(text_tokens, f" {text_norm} ")
+            if not (in_title or in_text):
+                continue
+            matched[term.label] += in_title + in_text
+            score += term.weight * (min(in_text, MAX_COUNT) + 2 * min(in_title, MAX_COUNT))
+            strong_hit = strong_hit or term.weight == STRONG_WEIGHT
+        on_topic = strong_hit and score >= self.topic.threshold
+        return Relevance(round(score, 2), on_topic, dict(matched))
