@@ -100,7 +100,8 @@ class CrawlArchive:
             on_close=self._warc_closed,
         )
 
-    def _record_file(self, path: Path, kind: str) -> None:
+    def add_file(self, path: Path, kind: str) -> None:
+        """List a finished file of the crawl (in the manifest) and queue its upload."""
         relative = path.relative_to(self.dir).as_posix()
         size, sha256 = file_digest(path)
         entry = FileEntry(path=relative, kind=kind, size=size, sha256=sha256)
@@ -112,8 +113,8 @@ class CrawlArchive:
     def _warc_closed(self, path: Path) -> None:
         index = self.dir / "index" / (path.name.removesuffix(".warc.gz") + ".cdxj")
         index_warc(path, index)
-        self._record_file(path, "warc")
-        self._record_file(index, "cdxj")
+        self.add_file(path, "warc")
+        self.add_file(index, "cdxj")
         logger.info("closed %s (%d bytes)", path.name, self.files[-2].size)
 
     @property

@@ -34,10 +34,15 @@ def _summary(result: object) -> str:
         f"  files            {len(warcs)} WARC, {len(warcs)} CDXJ, manifest.json",
         f"  bytes            {sum(f.size for f in warcs):,} in WARC files "
         f"({s.get('archive/warc/payload_bytes', 0):,} payload bytes)",
+        f"  articles         {s.get('archive/articles/stored', 0)} extracted, "
+        f"{s.get('archive/articles/on_topic', 0)} on topic, "
+        f"{s.get('archive/articles/near_duplicates', 0)} near-duplicates "
+        f"({s.get('archive/articles/dropped/not_article', 0)} pages were not articles)",
         f"  truncated        {truncated}   robots.txt-disallowed {robots}   blocked {blocked}"
         f"   failed {failed}",
         f"  archive          {where}",
-        "                   manifest.json (every file with SHA-256), warc/, index/ (CDXJ)",
+        "                   manifest.json (every file with SHA-256), warc/, index/ (CDXJ),",
+        "                   articles/ (JSON lines per WARC, summary.json, clusters.json)",
     ]
     if result.pending_uploads:
         lines.append(

@@ -121,5 +121,15 @@ def demo_job(base_url: str, storage_url: str) -> Job:
             "identity": {"archive": "news-archive-demo", "operator": "demo user"},
             "safety": {"allowed_networks": ["127.0.0.1/32"]},
             "storage": storage_url,
+            "topic": _treaty_topic(),
         }
     )
+
+
+def _treaty_topic() -> dict[str, object] | None:
+    """The treaty job's topic, so the demo scores its articles the way a real crawl does."""
+    from crawler.jobfile import load_job
+    from settings import JOBS_DIR
+
+    topic = load_job(JOBS_DIR / "treaty-fr.yaml").topic
+    return topic.model_dump() if topic else None

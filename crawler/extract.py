@@ -21,6 +21,7 @@ from crawler.dates import modified_date, normalise_date, publication_source
 __all__ = ["EXTRACTOR_NAME", "ExtractOptions", "decode_html", "extract_page", "extractor_info"]
 
 EXTRACTOR_NAME = "trafilatura"
+_ARTICLE_TYPES = ("article", "newsarticle", "blogposting", "reportagenewsarticle")
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,14 @@ def extract_page(
     if published:
         source = publication_source(published, tree, url, listed_date, listed_kind)
     language = declared_language or _detected_language(text)
+    reason = None
+    if len(text) < options.min_article_chars:
+        reason = "main text too short"
+    elif published is None and meta.get("pagetype") not in _ARTICLE_TYPES:
+        reason = "no date and not declared an article (front or section page?)"
     result.update(
-        is_article=len(text) >= options.min_article_chars,
-        reason=None if len(text) >= options.min_article_chars else "main text too short",
+        is_article=reason is None,
+        reason=reason,
         title=meta.get("title"),
         authors=_split_authors(meta.get("author")),
         canonical_url=meta.get("url"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.components.capture import WarcCapture
+from crawler.components.capture import capture_of
 from crawler.manifest import FileEntry
 from crawler.models import Job
 from settings.job_settings import RunOptions, scrapy_settings
@@ -47,10 +47,7 @@ def run_crawl(job: Job, run: RunOptions) -> CrawlResult:
     process.crawl(crawler, job=job)
     process.start()
     stats: Any = crawler.stats
-    capture = next(
-        (e for e in getattr(crawler.extensions, "middlewares", ()) if isinstance(e, WarcCapture)),
-        None,
-    )
+    capture = capture_of(crawler)
     files = list(capture.archive.files) if capture and capture.archive else []
     return CrawlResult(
         crawl_id=run.crawl_id,

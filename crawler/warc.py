@@ -110,6 +110,8 @@ class RecordLocation:
     record_id: str
     record_type: str
     payload_digest: str | None
+    date: str
+    """``WARC-Date`` of the record."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ class RotatingWarcWriter:
             record_id=headers.get_header("WARC-Record-ID"),
             record_type=headers.get_header("WARC-Type"),
             payload_digest=headers.get_header("WARC-Payload-Digest"),
+            date=headers.get_header("WARC-Date"),
         )
 
     def _rotate_if_full(self) -> None:

@@ -23,6 +23,17 @@ ARCHIVE_ALLOW_PRIVATE = False
 ARCHIVE_ALLOWED_NETWORKS: list[str] = []
 ARCHIVE_PROGRESS_INTERVAL = 10.0
 
+ARCHIVE_EXTRACT_WORKERS = 2  # processes running trafilatura
+ARCHIVE_EXTRACT_TIMEOUT = 30.0  # seconds one page may take
+ARCHIVE_EXTRACT_MAX_BYTES = 5_000_000  # larger HTML is cut before parsing (the WARC keeps all)
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.relevance.RelevancePipeline": 200,
+    "pipelines.dedupe.DuplicatePipeline": 300,
+    "pipelines.store.ArticleStorePipeline": 900,
+}
+
 EXTENSIONS = {
     "crawler.components.capture.WarcCapture": 100,
     "crawler.components.limits.ResponseLimits": 110,

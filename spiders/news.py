@@ -11,9 +11,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
+from crawler.components.capture import RECORD_META
 from crawler.discovery import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
 from crawler.models import Job
 from crawler.scope import UrlScope
+from spiders.items import PageItem
 
 __all__ = ["NewsSpider"]
 
@@ -49,15 +51,27 @@ class NewsSpider(Spider):
             yield self._request(str(url), self.parse_page, "page", 0)
 
     def _request(
-        self, url: str, callback: Any, kind: str, depth: int, listed: ListedUrl | None = None
+        self,
+        url: str,
+        callback: Any,
+        kind: str,
+        depth: int,
+        listed: ListedUrl | None = None,
+        listed_kind: str | None = None,
     ) -> Request:
         meta: dict[str, Any] = {DEPTH: depth, KIND: kind}
         if listed is not None:
-            meta[LISTED] = {"date": listed.date, "title": listed.title}
+            meta[LISTED] = {"date": listed.date, "title": listed.title, "kind": listed_kind}
         return Request(url, callback=callback, errback=self.failed, meta=meta)
 
     def _follow(
-        self, url: str, callback: Any, kind: str, depth: int, listed: ListedUrl | None = None
+        self,
+        url: str,
+        callback: Any,
+        kind: str,
+        depth: int,
+        listed: ListedUrl | None = None,
+        listed_kind: str | None = None,
     ) -> Iterable[Request]:
         refusal = self.scope.refusal(url)
         stats: Any = self.crawler.stats
@@ -67,15 +81,38 @@ class NewsSpider(Spider):
         if depth > self.job.scope.max_depth:
             stats.inc_value("archive/scope/too_deep")
             return
-        yield self._request(url, callback, kind, depth, listed)
+        yield self._request(url, callback, kind, depth, listed, listed_kind)
 
-    def parse_page(self, response: Response) -> Iterable[Request]:
-        """A start page, section page or article: follow its links within scope and depth."""
+    def parse_page(self, response: Response) -> Iterable[Request | PageItem]:
+        """A start page, section page or article: hand it to the pipelines, follow its links."""
         if not isinstance(response, TextResponse):
             return
+        item = self._page_item(response)
+        if item is not None:
+            yield item
         depth = response.meta.get(DEPTH, 0) + 1
         for link in self.links.extract_links(response):
             yield from self._follow(link.url, self.parse_page, "page", depth)
+
+    @staticmethod
+    def _page_item(response: TextResponse) -> PageItem | None:
+        record = response.meta.get(RECORD_META)
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if record is None or response.status != 200 or "html" not in content_type.lower():
+            return None
+        listed = response.meta.get(LISTED) or {}
+        redirects = response.meta.get("redirect_urls") or [response.url]
+        language = response.headers.get("Content-Language")
+        return PageItem(
+            url=redirects[0],
+            final_url=response.url,
+            body=response.body,
+            content_type=content_type or None,
+            content_language=language.decode("latin-1") if language else None,
+            listed_date=listed.get("date"),
+            listed_kind=listed.get("kind"),
+            record=record,
+        )
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         listing = parse_feed(response.body)
@@ -84,7 +121,7 @@ class NewsSpider(Spider):
             logger.warning("%s: no item links found in feed", response.url)
         for listed in listing.urls:
             url = response.urljoin(listed.url)
-            yield from self._follow(url, self.parse_page, "article", 1, listed)
+            yield from self._follow(url, self.parse_page, "article", 1, listed, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         max_size = self.crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES", 20 * 1000**2)
@@ -102,7 +139,7 @@ class NewsSpider(Spider):
             )
         for listed in listing.urls:
             url = response.urljoin(listed.url)
-            yield from self._follow(url, self.parse_page, "article", 1, listed)
+            yield from self._follow(url, self.parse_page, "article", 1, listed, "sitemap")
 
     def failed(self, failure: Failure) -> None:
         """Downloads that produced no response (timeouts, refusals...): counted and logged."""

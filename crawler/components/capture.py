@@ -30,7 +30,7 @@ from crawler.uploader import Uploader
 from crawler.warc import HttpExchange, RecordLocation
 from crawler.warcinfo import build_warcinfo
 
-__all__ = ["RECORD_META", "CaptureConfig", "WarcCapture"]
+__all__ = ["RECORD_META", "CaptureConfig", "WarcCapture", "capture_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -223,3 +223,12 @@ def _standard_reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def capture_of(crawler: Crawler) -> WarcCapture | None:
+    """The crawl's WarcCapture extension (other components reach the archive through it)."""
+    extensions: Any = crawler.extensions
+    for ext in getattr(extensions, "middlewares", ()):
+        if isinstance(ext, WarcCapture):
+            return ext
+    return None

@@ -10,6 +10,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.components.capture import capture_of
+
 __all__ = ["Progress", "progress_line"]
 
 logger = logging.getLogger("crawler.progress")
@@ -54,20 +56,10 @@ class Progress:
 
     def report(self) -> None:
         stats: Any = self.crawler.stats
-        capture = _capture(self.crawler)
+        capture = capture_of(self.crawler)
         backlog = capture.uploader.backlog if capture and capture.uploader else None
         logger.info("progress: %s", progress_line(stats.get_stats(), backlog))
 
     def spider_closed(self) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-
-
-def _capture(crawler: Crawler) -> Any:
-    from crawler.components.capture import WarcCapture
-
-    extensions: Any = crawler.extensions
-    for ext in getattr(extensions, "middlewares", ()):
-        if isinstance(ext, WarcCapture):
-            return ext
-    return None

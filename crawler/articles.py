@@ -1,0 +1,97 @@
+"""The Article: clean text and metadata of one captured page, pointing into the WARC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["Article", "ExtractorInfo", "RelevanceInfo", "WarcPointer"]
+
+
+class WarcPointer(BaseModel):
+    """Where the capture is: one ranged read of ``filename`` gives the record."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    """WARC file name, under ``crawls/<crawl_id>/warc/``."""
+    offset: int
+    """Byte offset of the record's gzip member in the file."""
+    length: int
+    """Compressed length of the record's gzip member."""
+    record_id: str
+    """``WARC-Record-ID`` (``<urn:uuid:...>``)."""
+    record_type: str
+    """``response``, or ``revisit`` when the payload was captured earlier in the crawl."""
+    payload_digest: str | None
+    """``WARC-Payload-Digest`` (``sha1:`` base32)."""
+
+
+class ExtractorInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+    config_hash: str
+    """Hash of the extraction options: same hash and version, same output."""
+
+
+class RelevanceInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    score: float
+    threshold: float
+    on_topic: bool
+    matched: dict[str, int]
+    """Job term to number of matches in title and text."""
+
+
+class Article(BaseModel):
+    """One article, as written (one JSON object per line) to ``articles/*.jsonl.gz``."""
+
+    url: str
+    """URL first requested (before redirects)."""
+    final_url: str
+    """URL of the captured response (after redirects)."""
+    canonical_url: str | None = None
+    """``<link rel=canonical>`` or ``og:url`` as the page declares it."""
+    title: str | None = None
+    authors: list[str] = []
+    published: str | None = None
+    """Publication date, ``YYYY-MM-DD``."""
+    published_source: str | None = None
+    """Where it was found: ``json-ld``, ``meta``, ``time-element``, ``feed``, ``sitemap``,
+    ``url`` or ``text``."""
+    modified: str | None = None
+    """Modification date the page declares, ``YYYY-MM-DD``."""
+    listed_date: str | None = None
+    """Date the feed or sitemap gave for this URL, as written there."""
+    language: str | None = None
+    """ISO 639-1 code."""
+    language_source: str | None = None
+    """``declared`` (html lang, og:locale, Content-Language) or ``detected`` (py3langid)."""
+    text: str
+    """Main text, paragraphs separated by newlines, boilerplate removed."""
+    word_count: int
+    description: str | None = None
+    site_name: str | None = None
+    categories: list[str] = []
+    """Sections the page declares."""
+    tags: list[str] = []
+    encoding: str
+    """Character encoding the page was decoded with."""
+    captured_at: datetime
+    """When the response was captured (the WARC record's date), ISO 8601, UTC."""
+    crawl_id: str
+    warc: WarcPointer
+    extractor: ExtractorInfo
+    relevance: RelevanceInfo | None = None
+    """Null when the job has no topic."""
+    fingerprint: str | None = None
+    """64-bit SimHash of the text, 16 hex digits."""
+    duplicate_of: str | None = None
+    """URL of an earlier near-identical article in this crawl."""
+    cluster_id: str | None = None
+    """Articles sharing wire copy share this id (``articles/clusters.json`` lists clusters)."""

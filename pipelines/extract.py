@@ -1,0 +1,115 @@
+"""PageItem -> Article: extraction in worker processes (never on the reactor thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+from typing import Any, Self
+
+from pebble import ProcessExpired
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.articles import Article, ExtractorInfo, WarcPointer
+from crawler.components._enabled import require_archive
+from crawler.extract import ExtractOptions, extractor_info
+from crawler.extract_pool import ExtractionPool, PoolOptions
+from spiders.items import PageItem
+
+__all__ = ["ExtractPipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    """Extracts each captured HTML page; pages that are not articles are dropped (counted)."""
+
+    def __init__(
+        self, pool: PoolOptions, options: ExtractOptions, crawl_id: str, stats: Any
+    ) -> None:
+        self.pool_options = pool
+        self.options = options
+        self.crawl_id = crawl_id
+        self.stats = stats
+        self.extractor = ExtractorInfo(**extractor_info(options))
+        self._pool: ExtractionPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        require_archive(settings)
+        pool = PoolOptions(
+            workers=settings.getint("ARCHIVE_EXTRACT_WORKERS", 2),
+            timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 30.0),
+        )
+        options = ExtractOptions(
+            max_html_bytes=settings.getint("ARCHIVE_EXTRACT_MAX_BYTES", 5_000_000)
+        )
+        return cls(pool, options, settings.get("ARCHIVE_CRAWL_ID", ""), crawler.stats)
+
+    def open_spider(self) -> None:
+        self._pool = ExtractionPool(self.pool_options, self.options)
+
+    def close_spider(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    def _drop(self, reason: str, message: str, level: str = "INFO") -> DropItem:
+        self.stats.inc_value(f"archive/articles/dropped/{reason}")
+        return DropItem(message, log_level=level)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        assert self._pool is not None
+        future = self._pool.submit(
+            body=item.body,
+            url=item.final_url,
+            content_type=item.content_type,
+            content_language=item.content_language,
+            listed_date=item.listed_date,
+            listed_kind=item.listed_kind,
+        )
+        try:
+            result = await asyncio.wrap_future(future)
+        except FutureTimeout:
+            limit = self.pool_options.timeout
+            raise self._drop(
+                "timeout", f"{item.final_url}: extraction took over {limit:g}s", "WARNING"
+            ) from None
+        except ProcessExpired as exc:
+            raise self._drop(
+                "crashed", f"{item.final_url}: extractor died: {exc}", "WARNING"
+            ) from None
+        except Exception as exc:
+            raise self._drop(
+                "error", f"{item.final_url}: extraction failed: {exc!r}", "WARNING"
+            ) from None
+        if not result["is_article"]:
+            raise self._drop("not_article", f"{item.final_url}: {result['reason']}", "DEBUG")
+        self.stats.inc_value("archive/articles/extracted")
+        return self._article(item, result)
+
+    def _article(self, item: PageItem, result: dict[str, Any]) -> Article:
+        record = item.record
+        fields = {k: v for k, v in result.items() if k in Article.model_fields}
+        return Article(
+            **fields,
+            url=item.url,
+            final_url=item.final_url,
+            listed_date=item.listed_date,
+            word_count=len(result["text"].split()),
+            captured_at=datetime.fromisoformat(record.date.replace("Z", "+00:00")),
+            crawl_id=self.crawl_id,
+            warc=WarcPointer(
+                filename=record.filename,
+                offset=record.offset,
+                length=record.length,
+                record_id=record.record_id,
+                record_type=record.record_type,
+                payload_digest=record.payload_digest,
+            ),
+            extractor=self.extractor,
+        )

@@ -1,0 +1,44 @@
+"""Article -> Article with its topic relevance (score, matched terms, on_topic)."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.articles import Article, RelevanceInfo
+from crawler.models import Topic
+from crawler.relevance import TopicMatcher
+
+__all__ = ["RelevancePipeline"]
+
+
+class RelevancePipeline:
+    """Scores every article against the job's topic; off-topic articles are kept, marked."""
+
+    def __init__(self, topic: Topic, stats: Any) -> None:
+        self.topic = topic
+        self.matcher = TopicMatcher(topic)
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        topic = crawler.settings.getdict("ARCHIVE_JOB").get("config", {}).get("topic")
+        if not topic:
+            raise NotConfigured("the job has no topic")
+        return cls(Topic.model_validate(topic), crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        result = self.matcher.score(item.title, item.text)
+        item.relevance = RelevanceInfo(
+            topic=self.topic.name,
+            score=result.score,
+            threshold=self.topic.threshold,
+            on_topic=result.on_topic,
+            matched=result.matched,
+        )
+        self.stats.inc_value(f"archive/articles/{'on' if result.on_topic else 'off'}_topic")
+        return item
