@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Article", "ExtractorInfo", "RelevanceInfo", "WarcPointer"]
+from crawler.models import Topic
+from crawler.relevance import Relevance
+
+__all__ = [
+    "Article",
+    "ExtractorInfo",
+    "RelevanceInfo",
+    "WarcPointer",
+    "article_from_extraction",
+    "relevance_info",
+]
 
 
 class WarcPointer(BaseModel):
@@ -82,10 +93,12 @@ class Article(BaseModel):
     tags: list[str] = []
     encoding: str
     """Character encoding the page was decoded with."""
-    captured_at: datetime
+    captured_at: datetime | None
     """When the response was captured (the WARC record's date), ISO 8601, UTC."""
-    crawl_id: str
-    warc: WarcPointer
+    crawl_id: str | None
+    """Null, like ``captured_at`` and ``warc``, only for pages extracted outside a crawl
+    (``crawler extract``)."""
+    warc: WarcPointer | None
     extractor: ExtractorInfo
     relevance: RelevanceInfo | None = None
     """Null when the job has no topic."""
@@ -95,3 +108,41 @@ class Article(BaseModel):
     """URL of an earlier near-identical article in this crawl."""
     cluster_id: str | None = None
     """Articles sharing wire copy share this id (``articles/clusters.json`` lists clusters)."""
+
+
+def article_from_extraction(
+    result: dict[str, Any],
+    *,
+    url: str,
+    final_url: str,
+    extractor: ExtractorInfo,
+    listed_date: str | None = None,
+    captured_at: datetime | None = None,
+    crawl_id: str | None = None,
+    warc: WarcPointer | None = None,
+) -> Article:
+    """An Article from :func:`crawler.extract.extract_page`'s result and its capture context."""
+    fields = {k: v for k, v in result.items() if k in Article.model_fields}
+    fields.setdefault("text", "")
+    fields.setdefault("encoding", "unknown")
+    return Article(
+        **fields,
+        url=url,
+        final_url=final_url,
+        listed_date=listed_date,
+        word_count=len(fields["text"].split()),
+        captured_at=captured_at,
+        crawl_id=crawl_id,
+        warc=warc,
+        extractor=extractor,
+    )
+
+
+def relevance_info(topic: Topic, relevance: Relevance) -> RelevanceInfo:
+    return RelevanceInfo(
+        topic=topic.name,
+        score=relevance.score,
+        threshold=topic.threshold,
+        on_topic=relevance.on_topic,
+        matched=relevance.matched,
+    )

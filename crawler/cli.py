@@ -130,6 +130,62 @@ def _cmd_upload(args: argparse.Namespace) -> int:
     return 1 if left else 0
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extract import ExtractOptions
+    from crawler.extract_cmd import (
+        ExtractError,
+        evaluate_folder,
+        extract_file,
+        fetch_url,
+        standalone_article,
+    )
+    from crawler.jobfile import JobFileError, load_job
+    from crawler.models import Identity
+    from crawler.safety import AddressPolicy
+
+    options = ExtractOptions()
+    try:
+        if args.eval:
+            print(evaluate_folder(Path(args.eval), workers=args.workers))
+            return 0
+        topic = load_job(args.job).topic if args.job else None
+        if args.url and args.files:
+            raise ExtractError("give files or --url, not both")
+        if not (args.url or args.files):
+            raise ExtractError("nothing to extract: give HTML files, --url URL or --eval DIR")
+        policy = AddressPolicy.from_strings(False, args.allow_network or [])
+        pages = (
+            [(args.url, fetch_url(args.url, policy, Identity().user_agent))]
+            if args.url
+            else [(f, None) for f in args.files]
+        )
+    except (ExtractError, JobFileError) as exc:
+        print(f"crawler extract: {exc}", file=sys.stderr)
+        return 2
+    status = 0
+    for source, fetched in pages:
+        try:
+            if fetched is not None:
+                from crawler.extract import extract_page
+
+                url = str(source)
+                result = extract_page(fetched[0], url, fetched[1], options=options)
+            else:
+                url = args.base_url or Path(source).resolve().as_uri()
+                result = extract_file(Path(source), url, options)
+        except ExtractError as exc:
+            print(f"crawler extract: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        if not result["is_article"]:
+            print(
+                f"crawler extract: {source}: not an article ({result['reason']})", file=sys.stderr
+            )
+        article = standalone_article(result, url, options, topic)
+        print(article.model_dump_json(exclude={"extractor"} if args.short else None))
+    return status
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crawler", description="Archival crawler for news coverage (WARC/1.1)."
@@ -161,6 +217,18 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check job files; errors name field and line")
     validate.add_argument("jobs", nargs="+", help="job files (YAML)")
     validate.set_defaults(func=_cmd_validate)
+    extract = sub.add_parser(
+        "extract", help="print Article JSON of HTML files (one per line), or score a benchmark"
+    )
+    extract.add_argument("files", nargs="*", help="HTML files (.html or .html.gz)")
+    extract.add_argument("--url", help="fetch this URL and extract it (address safety applies)")
+    extract.add_argument("--base-url", help="the URL the files were served from")
+    extract.add_argument("--job", help="job file whose topic scores relevance")
+    extract.add_argument("--eval", metavar="DIR", help="score a folder in scrapinghub-aeb layout")
+    extract.add_argument("--workers", type=int, default=2, help="processes for --eval")
+    extract.add_argument("--allow-network", action="append", help="CIDR allowed for --url")
+    extract.add_argument("--short", action="store_true", help="omit the extractor block")
+    extract.set_defaults(func=_cmd_extract)
     upload = sub.add_parser("upload", help="store files left in the spool by earlier crawls")
     upload.add_argument("--storage", help="storage URL whose default spool to use")
     upload.add_argument("--spool", help="spool folder")

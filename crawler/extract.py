@@ -53,9 +53,26 @@ def extractor_info(options: ExtractOptions) -> dict[str, str]:
     }
 
 
+_NON_LATIN_WEB = frozenset(
+    ["cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "euc_kr", "cp949", "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be"]
+)
+
+
 def _detect(body: bytes) -> str | None:
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
-    return best.encoding if best else None
+    """Detection for undeclared pages: UTF-8 if valid; a non-Latin web encoding when
+    charset-normalizer finds one (Cyrillic, Greek, CJK...); otherwise windows-1252, the web's
+    default for Western European pages (DOS and Baltic code pages are never the answer)."""
+    sample = body[:200_000]
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is not None and best.encoding in _NON_LATIN_WEB:
+        return str(best.encoding)
+    return "cp1252"
 
 
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from pebble import ProcessExpired
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.articles import Article, ExtractorInfo, WarcPointer
+from crawler.articles import Article, ExtractorInfo, WarcPointer, article_from_extraction
 from crawler.components._enabled import require_archive
 from crawler.extract import ExtractOptions, extractor_info
 from crawler.extract_pool import ExtractionPool, PoolOptions
@@ -94,13 +94,11 @@ class ExtractPipeline:
 
     def _article(self, item: PageItem, result: dict[str, Any]) -> Article:
         record = item.record
-        fields = {k: v for k, v in result.items() if k in Article.model_fields}
-        return Article(
-            **fields,
+        return article_from_extraction(
+            result,
             url=item.url,
             final_url=item.final_url,
             listed_date=item.listed_date,
-            word_count=len(result["text"].split()),
             captured_at=datetime.fromisoformat(record.date.replace("Z", "+00:00")),
             crawl_id=self.crawl_id,
             warc=WarcPointer(

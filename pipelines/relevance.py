@@ -7,7 +7,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.articles import Article, RelevanceInfo
+from crawler.articles import Article, relevance_info
 from crawler.models import Topic
 from crawler.relevance import TopicMatcher
 
@@ -33,12 +33,6 @@ class RelevancePipeline:
         if not isinstance(item, Article):
             return item
         result = self.matcher.score(item.title, item.text)
-        item.relevance = RelevanceInfo(
-            topic=self.topic.name,
-            score=result.score,
-            threshold=self.topic.threshold,
-            on_topic=result.on_topic,
-            matched=result.matched,
-        )
+        item.relevance = relevance_info(self.topic, result)
         self.stats.inc_value(f"archive/articles/{'on' if result.on_topic else 'off'}_topic")
         return item

@@ -64,7 +64,7 @@ class ArticleStorePipeline:
         return self._files[warc_name][1]
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
+        if not isinstance(item, Article) or item.warc is None:
             return item
         line = item.model_dump_json(exclude_none=False) + "\n"
         self._file_for(item.warc.filename).write(line.encode("utf-8"))
