@@ -54,7 +54,34 @@ def extractor_info(options: ExtractOptions) -> dict[str, str]:
 
 
 _NON_LATIN_WEB = frozenset(
-    ["cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "euc_kr", "cp949", "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be"]
+    [
+        "cp1251",
+        "koi8_r",
+        "koi8_u",
+        "iso8859_5",
+        "cp1253",
+        "iso8859_7",
+        "cp1255",
+        "iso8859_8",
+        "cp1256",
+        "iso8859_6",
+        "cp874",
+        "tis_620",
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "iso2022_jp",
+        "euc_kr",
+        "cp949",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "utf_16",
+        "utf_16_le",
+        "utf_16_be",
+    ]
 )
 
 
