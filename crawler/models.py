@@ -195,7 +195,7 @@ class Topic(_Strict):
 
     name: str
     """Human-readable name of the topic."""
-    strong_terms: dict[str, list[str]] = {}
+    strong_terms: dict[str, list[str]] = Field(default={}, validate_default=True)
     """Phrases specific to the topic, per language code; weight 3. ``word*`` matches a prefix."""
     terms: dict[str, list[str]] = {}
     """Names, places and aliases that support it, per language code; weight 1."""

@@ -1,0 +1,111 @@
+"""Topic relevance, near-duplicates and the benchmark metric."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.evaluation import score_documents
+from crawler.extract import extract_page
+from crawler.jobfile import load_job
+from crawler.models import Topic
+from crawler.neardup import DuplicateIndex, simhash
+from crawler.relevance import TopicMatcher, normalise
+from settings import JOBS_DIR
+from tests.pages import DEMO_ARTICLES
+
+TOPIC = load_job(JOBS_DIR / "treaty-fr.yaml").topic
+assert TOPIC is not None
+MATCHER = TopicMatcher(TOPIC)
+
+
+def _text(page: Path) -> tuple[str, str]:
+    result = extract_page(page.read_bytes(), "https://example.fr/x", "text/html")
+    return result["title"] or "", result["text"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    sorted(p for p in DEMO_ARTICLES.glob("*.html") if "festival" not in p.name),
+    ids=lambda p: p.stem,
+)
+def test_every_seed_article_is_on_topic(page: Path) -> None:
+    relevance = MATCHER.score(*_text(page))
+    assert relevance.on_topic, relevance
+    assert relevance.score >= TOPIC.threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La Corée du Nord a tiré un missile balistique ; Kim Jong-un supervisait l'essai.",
+        "Le festival de jazz de Marciac affiche complet pour sa quarante-septième édition.",
+        "Moscou et Paris discutent du traité sur les forces nucléaires ; la Russie hausse le ton.",
+    ],
+)
+def test_off_topic_texts_are_not_on_topic(text: str) -> None:
+    assert not MATCHER.score("", text).on_topic
+
+
+def test_matching_ignores_case_accents_hyphens_and_handles_other_scripts() -> None:
+    assert normalise("Choe Son-hui, CORÉE") == "choe son hui coree"
+    result = MATCHER.score("", "choe son hui et la coree du nord : accord de defense mutuelle")
+    assert {"Choe Son Hui", "Corée du Nord", "accord de défense"} <= set(result.matched)
+    korean = MATCHER.score(
+        "", "북한은 러시아와 포괄적 전략적 동반자 관계 조약을 비준했다. 북한군 파병"
+    )
+    russian = MATCHER.score(
+        "", "КНДР и Россия: договор о всеобъемлющем стратегическом партнерстве, Северной Кореи"
+    )
+    assert korean.on_topic and russian.on_topic
+    assert "Северн* Коре*" in russian.matched
+
+
+def test_title_counts_double_and_strong_term_is_required() -> None:
+    topic = Topic(
+        name="t",
+        strong_terms={"fr": ["défense mutuelle"]},
+        terms={"fr": ["Pyongyang"]},
+        threshold=4,
+    )
+    matcher = TopicMatcher(topic)
+    assert matcher.score("Pyongyang", "Pyongyang").score == 3
+    assert not matcher.score("", "Pyongyang " * 10).on_topic  # no strong term
+    assert matcher.score("", "défense mutuelle, Pyongyang").on_topic
+
+
+def test_topic_without_strong_terms_is_refused() -> None:
+    with pytest.raises(ValueError, match="strong term"):
+        Topic(name="t", terms={"fr": ["x"]})
+
+
+def test_wire_copy_clusters_and_copies_are_duplicates() -> None:
+    texts = {p.stem: _text(p)[1] for p in DEMO_ARTICLES.glob("*.html")}
+    index = DuplicateIndex()
+    found = {name: index.add(name, text) for name, text in sorted(texts.items())}
+    # the AFP dispatch shared by seeds 000 and 002
+    wire = ("accord-defense-mutuelle-entre-en-vigueur", "coree-du-nord-ratifie-accord-defense")
+    assert found[wire[0]].cluster_id == found[wire[1]].cluster_id
+    others = [n for n in found if n not in wire]
+    assert len({found[n].cluster_id for n in others}) == len(others)
+    assert list(index.clusters().values()) == [sorted(wire)]
+    assert all(f.duplicate_of is None for f in found.values())
+    copy = index.add("republished", texts[wire[0]] + " Mis à jour à 12h.")
+    assert copy.duplicate_of == wire[0]
+
+
+def test_simhash_is_stable_and_close_for_near_copies() -> None:
+    text = " ".join(f"mot{i}" for i in range(300))
+    assert simhash(text) == simhash(text)
+    assert bin(simhash(text) ^ simhash(text + " fin")).count("1") <= 3
+    assert bin(simhash(text) ^ simhash(text[::-1])).count("1") > 10
+
+
+def test_benchmark_metric_on_known_cases() -> None:
+    gold = "one two three four five six"
+    assert score_documents([(gold, gold)]).f1 == 1.0
+    assert score_documents([(gold, "")]).f1 == 0.0
+    half = score_documents([(gold, "one two three four")])
+    assert half.precision == 1.0 and half.recall == pytest.approx(1 / 3)
+    assert score_documents([(gold, gold), (gold, "x y z w")]).accuracy == 0.5
