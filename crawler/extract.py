@@ -131,6 +131,17 @@ def _detected_language(text: str) -> str | None:
     return str(code)
 
 
+def _date_without_text(html: str, url: str) -> str | None:
+    """htmldate's date for a page trafilatura found no text in (same search as with text)."""
+    from htmldate import find_date
+
+    try:
+        found: str | None = find_date(html, url=url, extensive_search=True, original_date=True)
+    except Exception:
+        return None
+    return found
+
+
 def _split_authors(author: str | None) -> list[str]:
     if not author:
         return []
@@ -170,6 +181,7 @@ def extract_page(
     )
     if doc is None:
         result["reason"] = "no main text found"
+        result["published"] = _date_without_text(html, url) or normalise_date(listed_date)
         return result
     meta = doc if isinstance(doc, dict) else doc.as_dict()
     text = clean_text(meta.get("text") or "")
