@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from crawler.models import Topic
 from crawler.relevance import Relevance
@@ -82,7 +82,8 @@ class Article(BaseModel):
     language: str | None = None
     """ISO 639-1 code."""
     language_source: str | None = None
-    """``declared`` (html lang, og:locale, Content-Language) or ``detected`` (py3langid)."""
+    """``declared`` (html lang, og:locale, Content-Language) or ``detected``
+    (script and stop words, ``crawler/language.py``)."""
     text: str
     """Main text, paragraphs separated by newlines, boilerplate removed."""
     word_count: int
@@ -109,6 +110,13 @@ class Article(BaseModel):
     cluster_id: str | None = None
     """Articles sharing wire copy share this id (``articles/clusters.json`` lists clusters)."""
 
+    _features: list[int] = PrivateAttr(default_factory=list)
+
+    @property
+    def features(self) -> list[int]:
+        """Sampled text features for near-duplicate detection (not written out)."""
+        return self._features
+
 
 def article_from_extraction(
     result: dict[str, Any],
@@ -125,7 +133,7 @@ def article_from_extraction(
     fields = {k: v for k, v in result.items() if k in Article.model_fields}
     fields.setdefault("text", "")
     fields.setdefault("encoding", "unknown")
-    return Article(
+    article = Article(
         **fields,
         url=url,
         final_url=final_url,
@@ -136,6 +144,8 @@ def article_from_extraction(
         warc=warc,
         extractor=extractor,
     )
+    article._features = list(result.get("features") or [])
+    return article
 
 
 def relevance_info(topic: Topic, relevance: Relevance) -> RelevanceInfo:

@@ -17,6 +17,8 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.boilerplate import clean_text
 from crawler.dates import modified_date, normalise_date, publication_source
+from crawler.language import detect_language
+from crawler.neardup import features, simhash
 
 __all__ = ["EXTRACTOR_NAME", "ExtractOptions", "decode_html", "extract_page", "extractor_info"]
 
@@ -122,15 +124,6 @@ def _declared_language(tree: Any, content_language: str | None) -> str | None:
     return None
 
 
-def _detected_language(text: str) -> str | None:
-    if len(text) < 50:
-        return None
-    import py3langid
-
-    code, _ = py3langid.classify(text[:5000])
-    return str(code)
-
-
 def _date_without_text(html: str, url: str) -> str | None:
     """htmldate's date for a page trafilatura found no text in (same search as with text)."""
     from htmldate import find_date
@@ -191,7 +184,7 @@ def extract_page(
     source = None
     if published:
         source = publication_source(published, tree, url, listed_date, listed_kind)
-    language = declared_language or _detected_language(text)
+    language = declared_language or detect_language(text)
     reason = None
     if len(text) < options.min_article_chars:
         reason = "main text too short"
@@ -215,4 +208,6 @@ def extract_page(
         tags=list(meta.get("tags") or []),
         page_type=meta.get("pagetype"),
     )
+    result["features"] = features(text)
+    result["fingerprint"] = f"{simhash(result['features']):016x}"
     return result

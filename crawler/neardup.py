@@ -1,14 +1,16 @@
 """Near-duplicate articles: the same wire copy at several outlets or URLs (no Scrapy here).
 
-Each article gets a 64-bit SimHash of its word 3-grams (``fingerprint``). Two relations are
-tracked within a crawl, with bounded memory:
+Text features are word 8-grams, hashed; only hashes that are 0 mod 8 are kept - a
+content-defined 1/8 sample, so two texts that share a passage sample the same features.
+Features are computed in the extraction workers (:func:`features`); the crawl process only
+keeps small integers in :class:`DuplicateIndex`, with bounded memory:
 
+- ``fingerprint``: 64-bit SimHash of the sampled features;
 - ``duplicate_of``: an earlier article whose fingerprint is within 3 bits (near-identical
   copy: the same dispatch, or the same page under two URLs);
-- ``cluster_id``: articles sharing passages of wire copy. Word 8-grams are hashed and only
-  those whose hash is 0 mod 8 are kept (a content-defined 1/8 sample, so two texts sample
-  the same shingles); articles sharing at least ``min_shared`` sampled shingles join one
-  cluster (union-find). The cluster id is the fingerprint of the cluster's first article.
+- ``cluster_id``: articles sharing at least ``min_shared`` sampled features (about 24 words
+  of common copy) join one cluster (union-find); the id is the fingerprint of the cluster's
+  first article.
 """
 
 from __future__ import annotations
@@ -18,27 +20,28 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["DuplicateIndex", "Duplication", "simhash"]
+__all__ = ["DuplicateIndex", "Duplication", "features", "simhash"]
 
 _WORD = re.compile(r"\w+")
-_MASK = (1 << 64) - 1
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+GRAM = 8
+SAMPLE_MOD = 8
 
 
 def _hash64(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
 
 
-def simhash(text: str, n: int = 3) -> int:
-    """64-bit SimHash of the text's word n-grams."""
-    words = _words(text)
-    grams = [" ".join(words[i : i + n]) for i in range(max(len(words) - n + 1, 1))]
+def features(text: str) -> list[int]:
+    """Sampled 64-bit hashes of the text's word 8-grams (sorted, unique)."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    grams = (" ".join(words[i : i + GRAM]) for i in range(max(len(words) - GRAM + 1, 1)))
+    return sorted({h for h in map(_hash64, grams) if h % SAMPLE_MOD == 0})
+
+
+def simhash(hashes: list[int]) -> int:
+    """64-bit SimHash of feature hashes."""
     weights = [0] * 64
-    for gram in grams:
-        h = _hash64(gram)
+    for h in hashes:
         for bit in range(64):
             weights[bit] += 1 if h >> bit & 1 else -1
     return sum(1 << bit for bit in range(64) if weights[bit] > 0)
@@ -59,8 +62,6 @@ class Duplication:
 class DuplicateIndex:
     max_distance: int = 3
     min_shared: int = 3
-    gram: int = 8
-    sample_mod: int = 8
     _bands: list[dict[int, list[int]]] = field(default_factory=lambda: [{} for _ in range(4)])
     _prints: list[int] = field(default_factory=list)
     _urls: list[str] = field(default_factory=list)
@@ -73,16 +74,10 @@ class DuplicateIndex:
             i = self._parent[i]
         return i
 
-    def _sampled(self, text: str) -> set[int]:
-        words = _words(text)
-        hashes = (
-            _hash64(" ".join(words[i : i + self.gram])) for i in range(len(words) - self.gram + 1)
-        )
-        return {h for h in hashes if h % self.sample_mod == 0}
-
-    def add(self, url: str, text: str) -> Duplication:
-        """Register an article; say which earlier article it duplicates or shares copy with."""
-        fp = simhash(text)
+    def add(self, url: str, sampled: list[int], fp: int | None = None) -> Duplication:
+        """Register an article by its :func:`features` (and their :func:`simhash`, when the
+        worker computed it); say which earlier article it duplicates or shares copy with."""
+        fp = simhash(sampled) if fp is None else fp
         me = len(self._prints)
         duplicate_of = None
         for band, table in enumerate(self._bands):  # pigeonhole: <=3 differing bits -> a band equal
@@ -97,7 +92,7 @@ class DuplicateIndex:
         if duplicate_of is not None:
             self._parent[me] = self._find(duplicate_of)
         shared: dict[int, int] = {}
-        for shingle in self._sampled(text):
+        for shingle in sampled:
             owners = self._shingles.setdefault(shingle, [])
             for other in owners:
                 shared[other] = shared.get(other, 0) + 1

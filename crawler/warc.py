@@ -7,6 +7,7 @@ raw response to it, as received (content-encoded, transfer-decoded).
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import re
 import socket
@@ -32,6 +33,7 @@ __all__ = [
 
 WARC_VERSION = "1.1"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+GZIP_LEVEL = 6
 TRUNCATION_REASONS = frozenset({"length", "time", "disconnect", "unspecified"})
 
 Headers = list[tuple[str, str]]
@@ -145,6 +147,7 @@ class _OpenFile:
     path: Path
     handle: BinaryIO
     writer: Any
+    buffer: BytesIO
 
 
 @dataclass
@@ -176,8 +179,12 @@ class RotatingWarcWriter:
         self.serial += 1
         path = self.directory / name
         handle = (self.directory / (name + ".open")).open("xb")
-        writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
-        current = _OpenFile(path, handle, writer)
+        # warcio serialises each record into a buffer; we gzip it as one member ourselves
+        # (warcio's own gzip is fixed at level 9, several times slower for ~2% smaller files)
+        buffer = BytesIO()
+        writer = WARCWriter(buffer, gzip=False, warc_version=WARC_VERSION)
+        current = _OpenFile(path, handle, writer, buffer)
+        self._current = current
         record = _block_record(
             writer,
             "",
@@ -186,7 +193,7 @@ class RotatingWarcWriter:
             {"WARC-Filename": name},
             content_type="application/warc-fields",
         )
-        writer.write_record(record)
+        self._write(record)
         return current
 
     def _file(self) -> _OpenFile:
@@ -209,7 +216,10 @@ class RotatingWarcWriter:
     def _write(self, record: Any) -> RecordLocation:
         current = self._file()
         offset = current.handle.tell()
+        current.buffer.seek(0)
+        current.buffer.truncate()
         current.writer.write_record(record)
+        current.handle.write(gzip.compress(current.buffer.getvalue(), GZIP_LEVEL, mtime=0))
         headers = record.rec_headers
         return RecordLocation(
             filename=current.path.name,

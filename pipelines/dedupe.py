@@ -28,7 +28,8 @@ class DuplicatePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        found = self.index.add(item.final_url, item.text)
+        fp = int(item.fingerprint, 16) if item.fingerprint else None
+        found = self.index.add(item.final_url, item.features, fp)
         item.fingerprint = found.fingerprint
         item.duplicate_of = found.duplicate_of
         item.cluster_id = found.cluster_id

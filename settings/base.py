@@ -66,6 +66,7 @@ DOWNLOAD_MAXSIZE = 0
 DOWNLOAD_WARNSIZE = 0
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep the partial body; the WARC record says disconnect
 
+CONCURRENT_ITEMS = 16  # a page yields one item; 100 (Scrapy's default) only adds tasks
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True
 RETRY_TIMES = 2

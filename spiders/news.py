@@ -8,7 +8,6 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawler.components.capture import RECORD_META
@@ -39,7 +38,6 @@ class NewsSpider(Spider):
         super().__init__(**kwargs)
         self.job = job if isinstance(job, Job) else Job.model_validate(job)
         self.scope = UrlScope.for_job(self.job)
-        self.links = LinkExtractor(unique=True)
 
     async def start(self) -> AsyncIterator[Request]:
         seeds = self.job.seeds
@@ -91,8 +89,14 @@ class NewsSpider(Spider):
         if item is not None:
             yield item
         depth = response.meta.get(DEPTH, 0) + 1
-        for link in self.links.extract_links(response):
-            yield from self._follow(link.url, self.parse_page, "page", depth)
+        if depth > self.job.scope.max_depth:
+            return  # links would be too deep: do not even parse them
+        seen: set[str] = set()
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip()).split("#", 1)[0]
+            if url not in seen:
+                seen.add(url)
+                yield from self._follow(url, self.parse_page, "page", depth)
 
     @staticmethod
     def _page_item(response: TextResponse) -> PageItem | None:

@@ -1,0 +1,40 @@
+"""Baseline (b): a plain Scrapy spider calling trafilatura in its callback, no archive.
+
+scrapy runspider bench/plain_spider.py -a sitemap=URL
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import trafilatura
+from scrapy.http import Response
+from scrapy.spiders import SitemapSpider
+
+
+class PlainSpider(SitemapSpider):
+    name = "plain"
+    custom_settings = {
+        "ROBOTSTXT_OBEY": False,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "DOWNLOAD_DELAY": 0,
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": False,
+    }
+
+    def __init__(self, sitemap: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sitemap_urls = [sitemap]
+
+    def parse(self, response: Response) -> Iterator[dict[str, Any]]:
+        doc = trafilatura.bare_extraction(
+            response.text,
+            url=response.url,
+            fast=True,
+            include_comments=False,
+            with_metadata=True,
+            as_dict=True,
+        )
+        yield {"url": response.url, "chars": len((doc or {}).get("text") or "")}

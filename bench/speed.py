@@ -1,0 +1,240 @@
+"""End-to-end speed and memory: crawl N real article pages with WARC + extraction + JSON +
+upload to SeaweedFS, and in the same run (a) trafilatura alone on the same pages with two
+processes and (b) a plain Scrapy spider calling trafilatura in its callback.
+
+    python bench/speed.py [N ...]        (default: 2000 10000)
+
+Pages are scrapinghub-aeb's 145 real article pages, cycled, served from loopback by a
+separate process. Figures are ratios measured in this one run, never bare seconds: the
+machine is shared. Peak memory is the crawl's whole process tree (crawler + extraction
+workers), sampled every 0.1 s.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing import Process
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._corpora import corpora  # noqa: E402
+from tests.s3server import SeaweedS3  # noqa: E402
+
+
+def _pages() -> list[bytes]:
+    folder = corpora() / "scrapinghub-aeb" / "html"
+    return [gzip.decompress(p.read_bytes()) for p in sorted(folder.glob("*.html.gz"))]
+
+
+def _serve(port_file: str, count: int) -> None:
+    pages = _pages()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path == "/robots.txt":
+                body, ctype = b"User-agent: *\nAllow: /\n", "text/plain"
+            elif self.path == "/sitemap.xml":
+                urls = "".join(f"<url><loc>{base}/p/{i}.html</loc></url>" for i in range(count))
+                body = (
+                    '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+                    f'sitemap/0.9">{urls}</urlset>'
+                ).encode()
+                ctype = "application/xml"
+            elif self.path.startswith("/p/"):
+                i = int(self.path[3:].split(".")[0])
+                body, ctype = pages[i % len(pages)], "text/html; charset=utf-8"
+            else:
+                body, ctype = b"not found", "text/plain"
+            self.send_response(200 if body != b"not found" else 404)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    Path(port_file).write_text(str(server.server_address[1]))
+    server.serve_forever()
+
+
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """PSS and RSS of a process and all its descendants, in bytes.
+
+    PSS (proportional set size) counts pages shared between processes once, split among
+    them: the memory the tree really holds. RSS summed counts shared pages in each process.
+    """
+    pss = rss = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            pss += int(rollup.split("\nPss:")[1].split()[0]) * 1024
+            rss += int(rollup.split("\nRss:")[1].split()[0]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, IndexError):
+            continue
+    return pss, rss
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, tuple[int, int], str]:
+    peak = (0, 0)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            pss, rss = _tree_memory(proc.pid)
+            peak = (max(peak[0], pss), max(peak[1], rss))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[:4]} failed ({proc.returncode}):\n{output[-3000:]}")
+    return elapsed, peak, output
+
+
+def _trafilatura_alone(page: tuple[str, bytes]) -> int:
+    import trafilatura
+
+    url, body = page
+    doc = trafilatura.bare_extraction(
+        body.decode("utf-8"),
+        url=url,
+        fast=True,
+        include_comments=False,
+        with_metadata=True,
+        as_dict=True,
+    )
+    return len((doc or {}).get("text") or "")
+
+
+def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, float]:
+    pages = _pages()
+    urls = [(f"{base}/p/{i}.html", pages[i % len(pages)]) for i in range(count)]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_trafilatura_alone, urls, chunksize=16))
+    alone = time.perf_counter() - start
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    plain, plain_peak, _ = _timed(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "runspider",
+            "bench/plain_spider.py",
+            "-a",
+            f"sitemap={base}/sitemap.xml",
+        ],
+        env,
+    )
+
+    bucket = f"bench-{count}"
+    s3.client.create_bucket(Bucket=bucket)
+    job = {
+        "name": "bench",
+        "seeds": {"sitemaps": [f"{base}/sitemap.xml"]},
+        "scope": {"max_depth": 1},
+        "limits": {"pages": count + 10, "duration": "1h"},
+        "politeness": {"delay": 0, "concurrency_per_domain": 16},
+        "safety": {"allowed_networks": ["127.0.0.1/32"]},
+        "storage": f"s3://{bucket}/archive",
+    }
+    job_file = tmp / f"job-{count}.json"
+    job_file.write_text(json.dumps(job))
+    ours, ours_peak, output = _timed(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            str(job_file),
+            "--crawl-id",
+            f"bench-{count}",
+            "--spool",
+            str(tmp / f"spool-{count}"),
+            "--progress",
+            "30",
+        ],
+        {**env, **s3.env()},
+    )
+    manifest = json.loads(
+        s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/bench-{count}/manifest.json")[
+            "Body"
+        ].read()
+    )
+    stats = manifest["stats"]
+    assert stats.get("archive/articles/stored", 0) > 0.8 * count, output[-2000:]
+    return {
+        "pages": count,
+        "articles": stats.get("archive/articles/stored", 0),
+        "ours_pps": count / ours,
+        "alone_pps": count / alone,
+        "plain_pps": count / plain,
+        "ours_pss_mb": ours_peak[0] / 1e6,
+        "ours_rss_mb": ours_peak[1] / 1e6,
+        "plain_pss_mb": plain_peak[0] / 1e6,
+    }
+
+
+def main() -> None:
+    counts = [int(a) for a in sys.argv[1:]] or [2000, 10000]
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        port_file = tmp / "port"
+        server = Process(target=_serve, args=(str(port_file), max(counts)), daemon=True)
+        server.start()
+        while not port_file.exists() or not port_file.read_text():
+            time.sleep(0.1)
+        base = f"http://127.0.0.1:{port_file.read_text()}"
+        s3 = SeaweedS3(tmp / "seaweed")
+        try:
+            rows = [run(n, s3, base, tmp) for n in counts]
+        finally:
+            s3.stop()
+            server.terminate()
+    print(
+        "| pages | articles | end to end vs (a) trafilatura alone, 2 processes | "
+        "end to end vs (b) plain Scrapy + trafilatura | crawl peak PSS (RSS summed) | "
+        "(b) peak PSS |"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['pages']} | {r['articles']} | {r['ours_pps'] / r['alone_pps']:.2f}x | "
+            f"{r['ours_pps'] / r['plain_pps']:.2f}x | {r['ours_pss_mb']:.0f} MB "
+            f"({r['ours_rss_mb']:.0f} MB) | {r['plain_pss_mb']:.0f} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main()
