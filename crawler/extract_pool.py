@@ -25,7 +25,7 @@ class PoolOptions:
     workers: int = 2
     timeout: float = 30.0
     """Seconds one page may take."""
-    max_tasks: int = 100
+    max_tasks: int = 2000
     """Pages per worker before it is replaced: keeps each worker near its start-up size
     (trafilatura's caches grow to ~150 MB otherwise). A replacement is a fork of the
     preloaded forkserver: milliseconds."""
@@ -72,12 +72,12 @@ class ExtractionPool:
             context=_context(),
         )
 
-    def submit(self, **page: Any) -> Future[dict[str, Any]]:
+    def submit(self, timeout: float | None = None, **page: Any) -> Future[dict[str, Any]]:
         """Extract one page (``extract_page`` keyword arguments) in a worker."""
         future: Future[dict[str, Any]] = self._pool.schedule(
             _extract_and_trim,
             kwargs={**page, "options": self.extract_options},
-            timeout=self.options.timeout,
+            timeout=timeout or self.options.timeout,
         )
         return future
 

@@ -15,9 +15,9 @@ keeps small integers in :class:`DuplicateIndex`, with bounded memory:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 
 __all__ = ["DuplicateIndex", "Duplication", "features", "simhash"]
@@ -27,15 +27,19 @@ GRAM = 8
 SAMPLE_MOD = 8
 
 
-def _hash64(value: str) -> int:
-    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
+_MASK = (1 << 64) - 1
 
 
 def features(text: str) -> list[int]:
-    """Sampled 64-bit hashes of the text's word 8-grams (sorted, unique)."""
+    """Sampled 64-bit hashes of the text's word 8-grams (sorted, unique).
+
+    Words are CRC-32'd, 8-grams hashed as tuples of those integers: both are deterministic
+    across processes (unlike ``hash(str)``), so every extraction worker agrees.
+    """
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    grams = (" ".join(words[i : i + GRAM]) for i in range(max(len(words) - GRAM + 1, 1)))
-    return sorted({h for h in map(_hash64, grams) if h % SAMPLE_MOD == 0})
+    ids = [zlib.crc32(w.encode()) for w in words]
+    grams = (hash(tuple(ids[i : i + GRAM])) & _MASK for i in range(max(len(ids) - GRAM + 1, 1)))
+    return sorted({h for h in grams if h % SAMPLE_MOD == 0})
 
 
 def simhash(hashes: list[int]) -> int:

@@ -60,7 +60,7 @@ class ArticleStorePipeline:
             path = self._archive().dir / "articles" / f"{stem}.jsonl.gz"
             path.parent.mkdir(parents=True, exist_ok=True)
             # stays open across items; closed in close_spider
-            self._files[warc_name] = (path, gzip.open(path, "wb"))  # noqa: SIM115
+            self._files[warc_name] = (path, gzip.open(path, "wb", compresslevel=6))  # noqa: SIM115
         return self._files[warc_name][1]
 
     def process_item(self, item: Any) -> Any:
