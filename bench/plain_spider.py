@@ -30,11 +30,6 @@ class PlainSpider(SitemapSpider):
 
     def parse(self, response: Response) -> Iterator[dict[str, Any]]:
         doc = trafilatura.bare_extraction(
-            response.text,
-            url=response.url,
-            fast=True,
-            include_comments=False,
-            with_metadata=True,
-            as_dict=True,
+            response.text, url=response.url, fast=True, include_comments=False, with_metadata=True
         )
-        yield {"url": response.url, "chars": len((doc or {}).get("text") or "")}
+        yield {"url": response.url, "chars": len(doc.text or "") if doc is not None else 0}

@@ -50,8 +50,9 @@ def _serve(port_file: str, count: int) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             if self.path == "/robots.txt":
                 body, ctype = b"User-agent: *\nAllow: /\n", "text/plain"
-            elif self.path == "/sitemap.xml":
-                urls = "".join(f"<url><loc>{base}/p/{i}.html</loc></url>" for i in range(count))
+            elif self.path.startswith("/sitemap-"):  # /sitemap-<pages>.xml: one per run size
+                size = min(int(self.path[len("/sitemap-") :].split(".")[0]), count)
+                urls = "".join(f"<url><loc>{base}/p/{i}.html</loc></url>" for i in range(size))
                 body = (
                     '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
                     f'sitemap/0.9">{urls}</urlset>'
@@ -126,14 +127,9 @@ def _trafilatura_alone(page: tuple[str, bytes]) -> int:
 
     url, body = page
     doc = trafilatura.bare_extraction(
-        body.decode("utf-8"),
-        url=url,
-        fast=True,
-        include_comments=False,
-        with_metadata=True,
-        as_dict=True,
+        body.decode("utf-8"), url=url, fast=True, include_comments=False, with_metadata=True
     )
-    return len((doc or {}).get("text") or "")
+    return len(doc.text or "") if doc is not None else 0
 
 
 def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, float]:
@@ -153,7 +149,7 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, float]:
             "runspider",
             "bench/plain_spider.py",
             "-a",
-            f"sitemap={base}/sitemap.xml",
+            f"sitemap={base}/sitemap-{count}.xml",
         ],
         env,
     )
@@ -162,7 +158,7 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, float]:
     s3.client.create_bucket(Bucket=bucket)
     job = {
         "name": "bench",
-        "seeds": {"sitemaps": [f"{base}/sitemap.xml"]},
+        "seeds": {"sitemaps": [f"{base}/sitemap-{count}.xml"]},
         "scope": {"max_depth": 1},
         "limits": {"pages": count + 10, "duration": "1h"},
         "politeness": {"delay": 0, "concurrency_per_domain": 16},

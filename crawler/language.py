@@ -48,7 +48,7 @@ def detect_language(text: str, minimum_words: int = 20) -> str | None:
     """ISO 639-1 code, or None for short or undecidable texts."""
     sample = text[:5000]
     letters = [c for c in sample if c.isalpha()]
-    if len(letters) < 50:
+    if len(letters) < 20:  # a Korean or Chinese sentence is short in characters
         return None
     for code, script in _SCRIPTS:
         if len(script.findall(sample)) > len(letters) * 0.3:
