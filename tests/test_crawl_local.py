@@ -267,3 +267,20 @@ def test_robots_txt_errors_follow_rfc_9309(
         assert robots, "the robots.txt answer is archived too"
     finally:
         site.close()
+
+
+def test_listed_pages_become_articles_dated_by_their_listing(crawl: Crawl) -> None:
+    articles = {
+        json.loads(line)["final_url"].rsplit("/", 1)[1]: json.loads(line)
+        for path in sorted(crawl.crawl_dir.glob("articles/*.jsonl.gz"))
+        for line in gzip.decompress(path.read_bytes()).decode().splitlines()
+    }
+    # a1, a2 come from the RSS feed, a3 from the gzip news sitemap; the pages carry no date
+    assert articles["a2.html"]["published"] == "2024-11-12"
+    assert articles["a2.html"]["published_source"] == "feed"
+    assert articles["a3.html"]["published"] == "2024-12-04"
+    assert articles["a3.html"]["published_source"] == "sitemap"
+    assert "a4.html" not in articles, "found only on a section page, undated: not an article"
+    assert crawl.manifest["stats"]["archive/articles/dropped/not_article"] >= 1
+    for article in articles.values():
+        assert article["warc"]["filename"] in {r.path.name for r in crawl.reports}
