@@ -101,13 +101,6 @@ class ExtractPipeline:
             listed_date=item.listed_date,
             captured_at=datetime.fromisoformat(record.date.replace("Z", "+00:00")),
             crawl_id=self.crawl_id,
-            warc=WarcPointer(
-                filename=record.filename,
-                offset=record.offset,
-                length=record.length,
-                record_id=record.record_id,
-                record_type=record.record_type,
-                payload_digest=record.payload_digest,
-            ),
+            warc=WarcPointer.model_validate(record, from_attributes=True),
             extractor=self.extractor,
         )
