@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, run_cli
+from tests.mocksite import MockSite
 from tests.warc_checks import validate_warc
 
 
@@ -148,3 +149,13 @@ def test_compose_file_uses_real_commands_and_required_secrets() -> None:
     env = crawl["environment"]
     assert {"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(env)
     assert "mc version enable" in services["create-bucket"]["command"][0]
+
+
+def test_extract_url_applies_the_address_policy(site: MockSite) -> None:
+    url = f"{site.url}/articles/a2.html"
+    refused = run_cli("extract", "--url", url)
+    assert refused.returncode == 2 and "loopback address 127.0.0.1 is not allowed" in refused.stderr
+    fetched = run_cli("extract", "--url", url, "--allow-network", "127.0.0.1/32")
+    assert fetched.returncode == 0, fetched.stderr
+    article = json.loads(fetched.stdout)
+    assert article["final_url"] == url and "Corée du Nord" in article["text"]
