@@ -24,6 +24,7 @@ def _summary(result: object) -> str:
     failed = sum(v for k, v in s.items() if k.startswith("archive/failed/"))
     truncated = sum(v for k, v in s.items() if k.startswith("archive/truncated/"))
     robots = s.get("robotstxt/forbidden", 0)
+    seeds_failed = s.get("archive/seeds/failed", 0)
     lines = [
         f"Crawl {result.crawl_id}: {s.get('finish_reason', '?')}",
         f"  pages fetched    {s.get('response_received_count', 0)}",
@@ -44,6 +45,10 @@ def _summary(result: object) -> str:
         "                   manifest.json (every file with SHA-256), warc/, index/ (CDXJ),",
         "                   articles/ (JSON lines per WARC, summary.json, clusters.json)",
     ]
+    if seeds_failed:
+        lines.append(
+            f"  SEEDS FAILED     {seeds_failed} seed(s) gave no usable answer: see warnings"
+        )
     if result.pending_uploads:
         lines.append(
             f"  WAITING          {result.pending_uploads} file(s) not stored yet: they stay in the "

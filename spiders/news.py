@@ -150,6 +150,10 @@ class NewsSpider(Spider):
         request = getattr(failure, "request", None)
         kind = failure.type.__name__ if failure.type else "Unknown"
         stats: Any = self.crawler.stats
+        if request is not None and request.meta.get(DEPTH) == 0 and kind != "IgnoreRequest":
+            stats.inc_value("archive/seeds/failed")
+            logger.warning("seed %s failed: %s", request.url, failure.value)
+            return
         if kind in ("HttpError", "IgnoreRequest"):
             return  # archived 4xx/5xx pages, or requests refused by robots.txt or safety (counted)
         stats.inc_value(f"archive/failed/{kind}")

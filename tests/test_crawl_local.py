@@ -284,3 +284,10 @@ def test_listed_pages_become_articles_dated_by_their_listing(crawl: Crawl) -> No
     assert crawl.manifest["stats"]["archive/articles/dropped/not_article"] >= 1
     for article in articles.values():
         assert article["warc"]["filename"] in {r.path.name for r in crawl.reports}
+
+
+def test_a_failing_seed_is_reported(site: MockSite, tmp_path: Path) -> None:
+    job = mock_job(site, (tmp_path / "a").as_uri(), seeds={"feeds": [f"{site.url}/missing"]})
+    result = run_cli("crawl", str(write_job(tmp_path / "job.yaml", job)), "--crawl-id", "s")
+    assert f"seed {site.url}/missing failed" in result.stderr
+    assert "SEEDS FAILED     1 seed(s)" in result.stdout
