@@ -112,3 +112,16 @@ def test_benchmark_metric_on_known_cases() -> None:
     half = score_documents([(gold, "one two three four")])
     assert half.precision == 1.0 and half.recall == pytest.approx(1 / 3)
     assert score_documents([(gold, gold), (gold, "x y z w")]).accuracy == 0.5
+
+
+def test_passage_index_is_bounded_by_its_window() -> None:
+    index = DuplicateIndex(window=10)
+    shared = " ".join(f"dépêche{i}" for i in range(200))
+    first = index.add("first", features(shared))
+    for n in range(30):
+        index.add(f"filler{n}", features(" ".join(f"autre{n}x{i}" for i in range(200))))
+    assert len(index._owner) <= 10 * max(len(features(shared)), 40)
+    late = index.add("late", features(shared + " suite"))
+    assert late.duplicate_of == "first"  # fingerprints are kept for the whole crawl
+    near = index.add("near", features(shared + " encore"))
+    assert near.cluster_id == first.cluster_id
