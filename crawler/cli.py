@@ -244,7 +244,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from crawler.logs import configure_logging
+    from crawler.memory import fix_mmap_threshold
 
+    fix_mmap_threshold()
     args = _parser().parse_args(argv)
     configure_logging(args.verbose)
     status: int = args.func(args)

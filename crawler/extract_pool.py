@@ -16,6 +16,7 @@ from typing import Any
 from pebble import ProcessPool
 
 from crawler.extract import ExtractOptions, extract_page
+from crawler.memory import fix_mmap_threshold
 
 __all__ = ["ExtractionPool", "PoolOptions"]
 
@@ -70,6 +71,7 @@ class ExtractionPool:
             max_workers=options.workers,
             max_tasks=options.max_tasks,
             context=_context(),
+            initializer=fix_mmap_threshold,
         )
 
     def submit(self, timeout: float | None = None, **page: Any) -> Future[dict[str, Any]]:
