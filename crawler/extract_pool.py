@@ -7,7 +7,6 @@ flat, and started with ``forkserver`` so they do not inherit the crawler's react
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -35,26 +34,6 @@ class PoolOptions:
 _PRELOAD = ["crawler.extract", "trafilatura", "htmldate", "charset_normalizer"]
 
 
-def _malloc_trim() -> Any:
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return None
-
-
-_TRIM = _malloc_trim()
-
-
-def _extract_and_trim(**page: Any) -> dict[str, Any]:
-    """Extract, then hand freed heap back to the OS: lxml trees of big pages otherwise leave
-    each worker at ~120 MB of fragmented heap."""
-    try:
-        return extract_page(**page)
-    finally:
-        if _TRIM is not None:
-            _TRIM(0)
-
-
 def _context() -> Any:
     """forkserver with the extraction modules imported once, before any worker forks:
     workers start in milliseconds and share those pages (copy-on-write)."""
@@ -77,7 +56,7 @@ class ExtractionPool:
     def submit(self, timeout: float | None = None, **page: Any) -> Future[dict[str, Any]]:
         """Extract one page (``extract_page`` keyword arguments) in a worker."""
         future: Future[dict[str, Any]] = self._pool.schedule(
-            _extract_and_trim,
+            extract_page,
             kwargs={**page, "options": self.extract_options},
             timeout=timeout or self.options.timeout,
         )
