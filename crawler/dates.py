@@ -14,7 +14,13 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
-__all__ = ["DateSource", "modified_date", "normalise_date", "publication_source"]
+__all__ = [
+    "DateSource",
+    "json_ld_objects",
+    "modified_date",
+    "normalise_date",
+    "publication_source",
+]
 
 DateSource = Literal["json-ld", "meta", "time-element", "feed", "sitemap", "url", "text"]
 
@@ -45,7 +51,8 @@ def normalise_date(value: str | None) -> str | None:
     return parsed.date().isoformat()
 
 
-def _json_ld_objects(tree: Any) -> list[dict[str, Any]]:
+def json_ld_objects(tree: Any) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page (``@graph`` members included), parsed once."""
     found: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
@@ -73,10 +80,15 @@ def _meta_values(tree: Any, keys: tuple[str, ...] | None = None) -> list[str]:
 
 
 def publication_source(
-    date: str, tree: Any, url: str, listed_date: str | None, listed_kind: str | None
+    date: str,
+    tree: Any,
+    json_ld: list[dict[str, Any]],
+    url: str,
+    listed_date: str | None,
+    listed_kind: str | None,
 ) -> DateSource:
     """Where ``date`` (``YYYY-MM-DD``) is written; the first match in a fixed order."""
-    for obj in _json_ld_objects(tree):
+    for obj in json_ld:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             value = obj.get(key)
             if isinstance(value, str) and normalise_date(value) == date:
@@ -93,9 +105,9 @@ def publication_source(
     return "text"
 
 
-def modified_date(tree: Any) -> str | None:
+def modified_date(tree: Any, json_ld: list[dict[str, Any]]) -> str | None:
     """The modification date a page declares (JSON-LD ``dateModified`` or meta), if any."""
-    for obj in _json_ld_objects(tree):
+    for obj in json_ld:
         value = obj.get("dateModified")
         if isinstance(value, str) and normalise_date(value):
             return normalise_date(value)

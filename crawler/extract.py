@@ -16,7 +16,7 @@ import charset_normalizer
 from w3lib.encoding import html_to_unicode
 
 from crawler.boilerplate import clean_text
-from crawler.dates import modified_date, normalise_date, publication_source
+from crawler.dates import json_ld_objects, modified_date, normalise_date, publication_source
 from crawler.language import detect_language
 from crawler.neardup import features, simhash
 
@@ -162,7 +162,8 @@ def extract_page(
         result["reason"] = "not parseable as HTML"
         return result
     declared_language = _declared_language(tree, content_language)
-    modified = modified_date(tree)
+    json_ld = json_ld_objects(tree)
+    modified = modified_date(tree, json_ld)
     doc = bare_extraction(
         tree,
         url=url,
@@ -183,7 +184,7 @@ def extract_page(
         published = normalise_date(listed_date)
     source = None
     if published:
-        source = publication_source(published, tree, url, listed_date, listed_kind)
+        source = publication_source(published, tree, json_ld, url, listed_date, listed_kind)
     language = declared_language or detect_language(text)
     reason = None
     if len(text) < options.min_article_chars:

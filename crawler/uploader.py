@@ -43,7 +43,6 @@ class Uploader:
         self._idle = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self.uploaded = 0
-        self.uploaded_bytes = 0
         self.failures = 0
         self._thread = threading.Thread(target=self._run, name="archive-uploader", daemon=True)
         self._thread.start()
@@ -95,7 +94,6 @@ class Uploader:
                 continue
             upload.local.unlink()
             self.uploaded += 1
-            self.uploaded_bytes += stored.size
             logger.info("stored %s (%d bytes, sha256 %s)", upload.key, stored.size, stored.sha256)
             if upload.after is not None:
                 upload.after()

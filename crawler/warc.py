@@ -165,7 +165,6 @@ class RotatingWarcWriter:
     warcinfo: WarcInfo
     max_size: int = 1000**3
     on_close: Callable[[Path], None] | None = None
-    dedupe: bool = True
     serial: int = 0
     host: str = field(default_factory=_host_token)
     _current: _OpenFile | None = field(default=None, init=False)

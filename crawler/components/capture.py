@@ -98,7 +98,6 @@ class WarcCapture:
         self.stats: Any = crawler.stats
         self.uploader: Uploader | None = None
         self.archive: CrawlArchive | None = None
-        self.manifest_path: Path | None = None
         self.pending_uploads = 0
 
     @classmethod
@@ -201,7 +200,7 @@ class WarcCapture:
         assert self.archive is not None and self.uploader is not None
         stats = dict(self.stats.get_stats())
         stats["finish_reason"] = reason
-        self.manifest_path = self.archive.finish(self.config.job, stats)
+        self.archive.finish(self.config.job, stats)
         self.stats.set_value("archive/warc/files", self.archive.warc_count)
         left = self.uploader.drain(self.config.upload_wait)
         self.pending_uploads = left
