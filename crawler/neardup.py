@@ -44,12 +44,14 @@ def features(text: str) -> list[int]:
 
 
 def simhash(hashes: list[int]) -> int:
-    """64-bit SimHash of feature hashes."""
-    weights = [0] * 64
-    for h in hashes:
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    """64-bit SimHash of feature hashes: bit i is set when more than half of the hashes
+    have bit i set (counted column by column over their binary strings, in C)."""
+    if not hashes:
+        return 0
+    columns = zip(*(f"{h:064b}" for h in hashes), strict=True)
+    ones = [column.count("1") for column in columns]  # most significant bit first
+    half = len(hashes) / 2
+    return sum(1 << (63 - i) for i, count in enumerate(ones) if count > half)
 
 
 @dataclass(frozen=True)

@@ -46,29 +46,25 @@ class Relevance:
 @dataclass(frozen=True)
 class _Term:
     label: str
-    words: tuple[str, ...]
-    prefix: bool
-    substring: bool
     weight: float
+    pattern: re.Pattern[str]
+    """Matches the term in normalised text padded with a space at each end."""
 
-    def count(self, tokens: list[str], joined: str) -> int:
-        if self.substring:
-            return joined.count(" ".join(self.words))
-        n = len(self.words)
-        return sum(1 for i in range(len(tokens) - n + 1) if self._matches_at(tokens[i : i + n]))
-
-    def _matches_at(self, window: list[str]) -> bool:
-        if self.prefix:
-            return all(t.startswith(w) for t, w in zip(window, self.words, strict=True))
-        return tuple(window) == self.words
+    def count(self, padded: str) -> int:
+        return sum(1 for _ in self.pattern.finditer(padded))
 
 
 def _term(label: str, weight: float) -> _Term | None:
     prefix = label.rstrip().endswith("*")
-    words = tuple(normalise(label.replace("*", " ")).split())
+    words = normalise(label.replace("*", " ")).split()
     if not words:
         return None
-    return _Term(label, words, prefix, bool(_UNSPACED.search(label)), weight)
+    if _UNSPACED.search(label):  # Hangul, CJK: inside words, particles attached
+        pattern = re.escape(" ".join(words))
+    else:  # whole words (or word prefixes), starting after a space and ending before one
+        word = r"{}[^ ]*" if prefix else "{}"
+        pattern = " " + " ".join(word.format(re.escape(w)) for w in words) + "(?= )"
+    return _Term(label, weight, re.compile(pattern))
 
 
 class TopicMatcher:
@@ -78,22 +74,21 @@ class TopicMatcher:
         self.topic = topic
         strong = [_term(t, STRONG_WEIGHT) for ts in topic.strong_terms.values() for t in ts]
         plain = [_term(t, 1.0) for ts in topic.terms.values() for t in ts]
-        unique: dict[tuple[tuple[str, ...], bool], _Term] = {}
+        unique: dict[str, _Term] = {}
         for term in (*strong, *plain):  # the same term in two languages counts once
             if term is not None:
-                unique.setdefault((term.words, term.prefix), term)
+                unique.setdefault(term.pattern.pattern, term)
         self.terms = list(unique.values())
 
     def score(self, title: str | None, text: str) -> Relevance:
-        title_norm = normalise(title or "")
-        text_norm = normalise(text)
-        title_tokens, text_tokens = title_norm.split(), text_norm.split()
+        title_padded = f" {normalise(title or '')} "
+        text_padded = f" {normalise(text)} "
         matched: Counter[str] = Counter()
         score = 0.0
         strong_hit = False
         for term in self.terms:
-            in_title = term.count(title_tokens, f" {title_norm} ")
-            in_text = term.count(text_tokens, f" {text_norm} ")
+            in_title = term.count(title_padded)
+            in_text = term.count(text_padded)
             if not (in_title or in_text):
                 continue
             matched[term.label] += in_title + in_text

@@ -7,8 +7,9 @@ import gzip
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
-from crawler.extract import ExtractOptions, decode_html, extract_page
+from crawler.extract import ExtractOptions, decode_html, extract_page, parse_html
 from crawler.extract_pool import ExtractionPool, PoolOptions
 from tests.pages import DEMO_ARTICLES, JUNK, PARAGRAPHS, dirty_article
 
@@ -131,3 +132,28 @@ def test_gzip_fixture_roundtrip(tmp_path: Path) -> None:
     path = tmp_path / "page.html.gz"
     path.write_bytes(gzip.compress(dirty_article().encode()))
     assert extract_file(path, "https://example.fr/a", ExtractOptions())["is_article"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        *(p.read_text() for p in SEED_PAGES[:2]),
+        dirty_article(),
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>déclaré</p></body></html>',
+        "<html/>\n<body><p>auto-fermé</p></body>",
+        "<p>fragment seul</p>",
+        "",
+    ],
+)
+def test_our_parser_gives_trafilatura_the_tree_its_own_loader_builds(html: str) -> None:
+    from trafilatura import bare_extraction
+    from trafilatura.utils import load_html
+
+    ours, theirs = parse_html(html), load_html(html)
+    assert (ours is None) == (theirs is None)
+    if ours is None:
+        return
+    assert etree.tostring(ours) == etree.tostring(theirs)
+    options = {"url": "https://example.fr/a", "fast": True, "with_metadata": True}
+    a, b = bare_extraction(ours, **options), bare_extraction(theirs, **options)
+    assert (a and a.as_dict()["text"]) == (b and b.as_dict()["text"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,29 @@ def test_title_counts_double_and_strong_term_is_required() -> None:
     assert matcher.score("", "défense mutuelle, Pyongyang").on_topic
 
 
+def test_terms_count_whole_words_prefixes_and_repeats() -> None:
+    topic = Topic(
+        name="t",
+        strong_terms={"fr": ["accord de défense"], "ko": ["동반자"]},
+        terms={"fr": ["Corée", "Kim*"], "ru": ["Северн* Коре*"]},
+        threshold=1,
+    )
+    matcher = TopicMatcher(topic)
+    text = (
+        "Corée, corée; COREE! Coréen n'est pas Corée. accord de défense accord-de-défense "
+        "Kim Kimjongun Akim. Северной Кореи; Северная Корея. 동반자를 동반자"
+    )
+    matched = matcher.score(None, text).matched
+    assert matched == {
+        "Corée": 4,  # not "Coréen"
+        "accord de défense": 2,
+        "Kim*": 2,  # not "Akim"
+        "Северн* Коре*": 2,
+        "동반자": 2,  # particles attached
+    }
+    assert matcher.score("Corée Corée", "").score == 4  # two title matches, each counting double
+
+
 def test_topic_without_strong_terms_is_refused() -> None:
     with pytest.raises(ValueError, match="strong term"):
         Topic(name="t", terms={"fr": ["x"]})
@@ -93,6 +117,18 @@ def test_wire_copy_clusters_and_copies_are_duplicates() -> None:
     assert all(f.duplicate_of is None for f in found.values())
     copy = index.add("republished", features(texts[wire[0]] + " Mis à jour à 12h."))
     assert copy.duplicate_of == wire[0]
+
+
+def test_simhash_sets_the_bits_most_features_set() -> None:
+    rng = random.Random(7)
+    for size in (0, 1, 2, 5, 64, 500):
+        hashes = [rng.getrandbits(64) for _ in range(size)]
+        expected = 0
+        for bit in range(64):
+            ones = sum(h >> bit & 1 for h in hashes)
+            if ones > size - ones:
+                expected |= 1 << bit
+        assert simhash(hashes) == expected
 
 
 def test_simhash_is_stable_and_close_for_near_copies() -> None:
