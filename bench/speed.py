@@ -21,14 +21,18 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._corpora import corpora  # noqa: E402
+from crawler.jobfile import load_job  # noqa: E402
+from settings import JOBS_DIR  # noqa: E402
 from tests.s3server import SeaweedS3  # noqa: E402
 
 
@@ -75,40 +79,63 @@ def _serve(port_file: str, count: int) -> None:
     server.serve_forever()
 
 
-def _tree_memory(pid: int) -> tuple[int, int]:
-    """PSS and RSS of a process and all its descendants, in bytes.
+def _tree_memory(pid: int) -> list[tuple[str, int, int]]:
+    """(process name, PSS, RSS) of a process and all its descendants, in bytes.
 
     PSS (proportional set size) counts pages shared between processes once, split among
     them: the memory the tree really holds. RSS summed counts shared pages in each process.
     """
-    pss = rss = 0
+    found = []
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            pss += int(rollup.split("\nPss:")[1].split()[0]) * 1024
-            rss += int(rollup.split("\nRss:")[1].split()[0]) * 1024
+            cmdline = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
+            pss = int(rollup.split("\nPss:")[1].split()[0]) * 1024
+            rss = int(rollup.split("\nRss:")[1].split()[0]) * 1024
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, IndexError):
             continue
-    return pss, rss
+        found.append((_role(cmdline, current == pid), pss, rss))
+    return found
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, tuple[int, int], str]:
-    peak = (0, 0)
+def _role(cmdline: list[bytes], top: bool) -> str:
+    if top:
+        return "crawl"
+    command = b" ".join(cmdline)
+    if b"forkserver" in command:
+        return "forkserver/worker"
+    return "helper" if b"resource_tracker" in command else "other"
+
+
+@dataclass
+class _Peak:
+    pss: int = 0
+    rss: int = 0
+    at: float = 0.0
+    """When the peak was seen, as a fraction of the run."""
+    processes: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{name} {pss / 1e6:.0f}" for name, pss, _ in self.processes)
+        return f"{self.pss / 1e6:.0f} MB at {self.at:.0%} of the run ({parts})"
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str]:
+    peak = _Peak()
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
     )
     done = threading.Event()
+    samples: list[tuple[float, list[tuple[str, int, int]]]] = []
 
     def sample() -> None:
-        nonlocal peak
         while not done.is_set():
-            pss, rss = _tree_memory(proc.pid)
-            peak = (max(peak[0], pss), max(peak[1], rss))
+            samples.append((time.perf_counter() - start, _tree_memory(proc.pid)))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -119,6 +146,11 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, tuple[int, int],
     sampler.join()
     if proc.returncode != 0:
         sys.exit(f"{cmd[:4]} failed ({proc.returncode}):\n{output[-3000:]}")
+    for when, processes in samples:
+        pss, rss = sum(p[1] for p in processes), sum(p[2] for p in processes)
+        if pss > peak.pss:
+            peak = _Peak(pss, max(rss, peak.rss), when / elapsed, processes)
+        peak.rss = max(peak.rss, rss)
     return elapsed, peak, output
 
 
@@ -132,7 +164,7 @@ def _trafilatura_alone(page: tuple[str, bytes]) -> int:
     return len(doc.text or "") if doc is not None else 0
 
 
-def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, float]:
+def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, Any]:
     pages = _pages()
     urls = [(f"{base}/p/{i}.html", pages[i % len(pages)]) for i in range(count)]
     start = time.perf_counter()
@@ -164,6 +196,7 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, float]:
         "politeness": {"delay": 0, "concurrency_per_domain": 16},
         "safety": {"allowed_networks": ["127.0.0.1/32"]},
         "storage": f"s3://{bucket}/archive",
+        "topic": load_job(JOBS_DIR / "treaty-fr.yaml").topic.model_dump(),  # relevance runs
     }
     job_file = tmp / f"job-{count}.json"
     job_file.write_text(json.dumps(job))
@@ -196,9 +229,10 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, float]:
         "ours_pps": count / ours,
         "alone_pps": count / alone,
         "plain_pps": count / plain,
-        "ours_pss_mb": ours_peak[0] / 1e6,
-        "ours_rss_mb": ours_peak[1] / 1e6,
-        "plain_pss_mb": plain_peak[0] / 1e6,
+        "ours_pss_mb": ours_peak.pss / 1e6,
+        "ours_rss_mb": ours_peak.rss / 1e6,
+        "plain_pss_mb": plain_peak.pss / 1e6,
+        "ours_peak": ours_peak.describe(),
     }
 
 
@@ -230,6 +264,9 @@ def main() -> None:
             f"{r['ours_pps'] / r['plain_pps']:.2f}x | {r['ours_pss_mb']:.0f} MB "
             f"({r['ours_rss_mb']:.0f} MB) | {r['plain_pss_mb']:.0f} MB |"
         )
+    print()
+    for r in rows:
+        print(f"{r['pages']} pages: crawl peak PSS {r['ours_peak']}")
 
 
 if __name__ == "__main__":

@@ -169,13 +169,17 @@ def parse_html(html: str) -> Any:
 
 
 def _declared_language(tree: Any, content_language: str | None) -> str | None:
-    for value in (
-        *tree.xpath("/html/@lang"),
-        *tree.xpath("/html/@xml:lang"),
-        *tree.xpath('//meta[@property="og:locale"]/@content'),
-        *tree.xpath('//meta[@http-equiv="content-language"]/@content'),
-        content_language,
-    ):
+    """``<html lang>``, then ``og:locale``, then ``<meta http-equiv=content-language>``, then
+    the ``Content-Language`` header (one pass over the page's meta elements)."""
+    root = tree.getroottree().getroot()
+    og_locale = http_equiv = None
+    for meta in root.iter("meta"):
+        if og_locale is None and meta.get("property") == "og:locale":
+            og_locale = meta.get("content")
+        elif http_equiv is None and (meta.get("http-equiv") or "").lower() == "content-language":
+            http_equiv = meta.get("content")
+    xml_lang = root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    for value in (root.get("lang"), xml_lang, og_locale, http_equiv, content_language):
         code = (value or "").strip().replace("_", "-").split("-")[0].lower()
         if len(code) == 2 and code.isalpha():
             return code

@@ -48,6 +48,9 @@ def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
         "ARCHIVE_ALLOW_PRIVATE": job.safety.allow_private_addresses,
         "ARCHIVE_ALLOWED_NETWORKS": list(job.safety.allowed_networks),
         "ARCHIVE_PROGRESS_INTERVAL": run.progress_interval,
+        # the request queue on disk: memory stays flat however many URLs a sitemap lists,
+        # and a cleanly stopped crawl continues where it stopped
+        "JOBDIR": str(run.spool_dir / run.crawl_id / ".state" / "frontier"),
         # a stalled download ends here; one still arriving is cut (and marked) at the limit
         "DOWNLOAD_TIMEOUT": job.limits.download_timeout + 15,
         "CLOSESPIDER_PAGECOUNT": job.limits.pages,
