@@ -6,8 +6,11 @@ Layout, the same in the spool and in storage (keys under ``crawls/<crawl-id>/``)
     index/<same name>.cdxj
     manifest.json            (written and uploaded last)
 
-The spool also keeps ``.state/`` (storage URL, files closed so far) so that files left by a
-crawl whose uploads failed are uploaded at the next start (:func:`resume_pending`).
+The spool also keeps ``.state/`` (storage URL, files closed so far, the resume journal and
+the request frontier) so that files left by a crawl whose uploads failed are uploaded at the
+next start (:func:`resume_pending`), and so that a crawl stopped early can be resumed: a
+resumed archive (``resume=True``) repairs what a killed attempt left, lists the earlier
+attempts' files in its manifest, and stores what they had not stored yet.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from typing import Any
 
 from cdxj_indexer import CDXJIndexer
 
-from crawler.manifest import FileEntry, build_manifest
-from crawler.storage import Storage, file_digest
+from crawler.manifest import FileEntry, Manifest, build_manifest
+from crawler.repair import repair_warc, salvage_lines
+from crawler.storage import Storage, StorageError, file_digest
 from crawler.uploader import Upload, Uploader
 from crawler.warc import RotatingWarcWriter, WarcInfo
 
-__all__ = ["CrawlArchive", "new_crawl_id", "resume_pending"]
+__all__ = ["FINISHED", "CrawlArchive", "new_crawl_id", "resume_pending"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,10 @@ def index_warc(warc: Path, out: Path) -> None:
     with partial.open("w", encoding="utf-8") as handle:
         CDXJIndexer(handle, [str(warc)], sort=True, post_append=True).process_all()
     partial.rename(out)
+
+
+FINISHED = ("finished", "closespider_pagecount", "closespider_timeout")
+"""Finish reasons of a crawl that is complete; any other (``shutdown``...) can be resumed."""
 
 
 def _remove_if_done(crawl_dir: Path) -> Callable[[], None]:
@@ -83,12 +91,17 @@ class CrawlArchive:
     max_warc_size: int
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     files: list[FileEntry] = field(default_factory=list)
+    resume: bool = False
+    """Continue a crawl stopped early (same crawl id): see the module docstring."""
     writer: RotatingWarcWriter = field(init=False)
 
     def __post_init__(self) -> None:
         self.dir = self.spool / self.crawl_id
         state = self.dir / _STATE
         state.mkdir(parents=True, exist_ok=True)
+        (state / "clean-stop").unlink(missing_ok=True)
+        if self.resume:
+            self._take_over_earlier_attempts()
         (state / "storage.json").write_text(
             json.dumps({"storage": self.storage.url, "crawl_id": self.crawl_id}), "utf-8"
         )
@@ -99,6 +112,47 @@ class CrawlArchive:
             max_size=self.max_warc_size,
             on_close=self._warc_closed,
         )
+
+    def _take_over_earlier_attempts(self) -> None:
+        listed = self.dir / _STATE / "files.jsonl"
+        if listed.is_file():
+            earlier = [
+                FileEntry.model_validate_json(line)
+                for line in listed.read_text("utf-8").splitlines()
+                if line.strip()
+            ]
+        else:  # resumed on another machine: what the earlier attempt's manifest lists
+            earlier = self._stored_manifest_files()
+        self.files = list({entry.path: entry for entry in earlier}.values())
+        known = {entry.path for entry in self.files}
+        for entry in self.files:  # listed but not stored yet: store now
+            local = self.dir / entry.path
+            if local.is_file():
+                key = crawl_key(self.crawl_id, entry.path)
+                self.uploader.submit(Upload(local, key, self.storage))
+        for leftover in sorted((self.dir / "warc").glob("*.warc.gz.open")):
+            self._warc_closed(repair_warc(leftover).path)
+        for closed in sorted((self.dir / "warc").glob("*.warc.gz")):
+            if closed.relative_to(self.dir).as_posix() not in known:  # killed while indexing
+                self._warc_closed(closed)
+        for articles in sorted((self.dir / "articles").glob("*.jsonl.gz")):
+            if articles.relative_to(self.dir).as_posix() not in known:
+                kept = salvage_lines(articles)
+                logger.info(
+                    "%s: %d article lines kept from the earlier attempt", articles.name, kept
+                )
+                self.add_file(articles, "articles")
+        (self.dir / _MANIFEST).unlink(missing_ok=True)
+        logger.info(
+            "resuming crawl %s: %d file(s) from earlier attempts", self.crawl_id, len(self.files)
+        )
+
+    def _stored_manifest_files(self) -> list[FileEntry]:
+        try:
+            raw = self.storage.read_bytes(crawl_key(self.crawl_id, _MANIFEST))
+        except StorageError:
+            return []
+        return Manifest.model_validate_json(raw).files
 
     def add_file(self, path: Path, kind: str) -> None:
         """List a finished file of the crawl (in the manifest) and queue its upload."""
@@ -136,24 +190,33 @@ class CrawlArchive:
         )
         path = self.dir / _MANIFEST
         path.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        self.uploader.submit(
-            Upload(
-                path, crawl_key(self.crawl_id, _MANIFEST), self.storage, _remove_if_done(self.dir)
-            )
-        )
+        complete = stats.get("finish_reason") in FINISHED
+        if not complete:  # stopped early: the spool keeps what a resume needs
+            (self.dir / _STATE / "clean-stop").touch()
+        after = _remove_if_done(self.dir) if complete else None
+        self.uploader.submit(Upload(path, crawl_key(self.crawl_id, _MANIFEST), self.storage, after))
         return path
 
 
-def resume_pending(spool: Path, uploader: Uploader, open_storage: Callable[[str], Storage]) -> int:
+def resume_pending(
+    spool: Path,
+    uploader: Uploader,
+    open_storage: Callable[[str], Storage],
+    skip: str | None = None,
+) -> int:
     """Queue files that earlier crawls left in the spool (failed uploads). Returns the count.
 
     Files of each crawl are queued WARCs and indexes first, the manifest last. ``*.open``
-    files (a crawl killed mid-write) are left for repair and reported.
+    files (a crawl killed mid-write) are left for repair (``crawler runs resume``) and
+    reported. The crawl ``skip`` (being resumed in this process) is left to its archive.
     """
     queued = 0
     if not spool.is_dir():
         return 0
-    for crawl_dir in sorted(p for p in spool.iterdir() if (p / _STATE / "storage.json").is_file()):
+    crawl_dirs = [
+        p for p in spool.iterdir() if (p / _STATE / "storage.json").is_file() and p.name != skip
+    ]
+    for crawl_dir in sorted(crawl_dirs):
         state = json.loads((crawl_dir / _STATE / "storage.json").read_text("utf-8"))
         files = sorted(
             (p for p in crawl_dir.rglob("*") if p.is_file() and _STATE not in p.parts),

@@ -59,13 +59,20 @@ def _summary(result: object) -> str:
 
 def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
     from crawler.archive import new_crawl_id
+    from crawler.components.progress import counters, write_status
     from crawler.config import default_spool, s3_options_from_env
     from crawler.models import Job
     from crawler.run import run_crawl
     from settings.job_settings import RunOptions
 
     assert isinstance(job, Job)
+    if getattr(args, "resume", False) and not args.crawl_id:
+        print(
+            "crawler crawl: --resume needs the --crawl-id of the crawl to resume", file=sys.stderr
+        )
+        return 2
     storage_url = job_storage or job.storage
+    status_file = Path(args.status_file) if getattr(args, "status_file", None) else None
     options = RunOptions(
         crawl_id=args.crawl_id or new_crawl_id(job.name),
         storage_url=storage_url,
@@ -73,8 +80,23 @@ def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
         s3=s3_options_from_env(),
         progress_interval=args.progress,
         upload_wait=args.upload_wait,
+        status_file=status_file,
+        resume=getattr(args, "resume", False),
     )
     result = run_crawl(job, options)
+    if status_file is not None:
+        write_status(
+            status_file,
+            {
+                "counters": counters(result.stats, result.pending_uploads),
+                "files": [f.path for f in result.files],
+                "final": True,
+                "ok": result.ok,
+                "finish_reason": result.stats.get("finish_reason"),
+                "error": result.stats.get("archive/error", ""),
+                "pending_uploads": result.pending_uploads,
+            },
+        )
     print(_summary(result))
     return 0 if result.ok and not result.pending_uploads else 1
 
@@ -218,6 +240,18 @@ def _parser() -> argparse.ArgumentParser:
     crawl = sub.add_parser("crawl", help="run one crawl of a job file")
     crawl.add_argument("job", help="job file (YAML)")
     crawl_options(crawl)
+    crawl.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the crawl --crawl-id stopped early (its spool and storage are kept)",
+    )
+    crawl.add_argument("--status-file", help="rewrite this file with live counters (JSON)")
+    crawl.add_argument(
+        "--stop-with-parent",
+        type=int,
+        metavar="PID",
+        help="stop cleanly if process PID, which started this one, dies (workers use it)",
+    )
     crawl.set_defaults(func=_cmd_crawl)
     validate = sub.add_parser("validate", help="check job files; errors name field and line")
     validate.add_argument("jobs", nargs="+", help="job files (YAML)")
@@ -248,6 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     fix_mmap_threshold()
     args = _parser().parse_args(argv)
+    if getattr(args, "stop_with_parent", None):
+        from crawler.memory import stop_with_parent
+
+        stop_with_parent(args.stop_with_parent)
     configure_logging(args.verbose)
     status: int = args.func(args)
     return status

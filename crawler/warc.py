@@ -291,6 +291,7 @@ class RotatingWarcWriter:
             http_headers=http_request,
         )
         self._write(request)
+        self._file().handle.flush()  # both records reach the OS: a killed crawl keeps them
         self._rotate_if_full()
         return location
 

@@ -68,7 +68,9 @@ class ArticleStorePipeline:
         if not isinstance(item, Article) or item.warc is None:
             return item
         line = item.model_dump_json(exclude_none=False) + "\n"
-        self._file_for(item.warc.filename).write(line.encode("utf-8"))
+        handle = self._file_for(item.warc.filename)
+        handle.write(line.encode("utf-8"))
+        handle.flush()  # a sync flush: a killed crawl's file is readable up to this line
         self._total += 1
         self._on_topic += bool(item.relevance and item.relevance.on_topic)
         self._counts["site"][urlsplit(item.final_url).hostname or "?"] += 1

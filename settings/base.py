@@ -22,6 +22,9 @@ ARCHIVE_MAX_DOWNLOAD_TIME = 60.0
 ARCHIVE_ALLOW_PRIVATE = False
 ARCHIVE_ALLOWED_NETWORKS: list[str] = []
 ARCHIVE_PROGRESS_INTERVAL = 10.0
+ARCHIVE_STATUS_FILE = ""  # when set: JSON counters rewritten at each progress tick (workers)
+ARCHIVE_JOURNAL = ""  # resume journal (crawler.journal); set per run in the spool
+ARCHIVE_RESUME = False  # continue an earlier attempt of the same crawl id
 
 ARCHIVE_EXTRACT_WORKERS = 2  # processes running trafilatura
 ARCHIVE_EXTRACT_TIMEOUT = 30.0  # seconds one page may take
@@ -38,6 +41,7 @@ EXTENSIONS = {
     "crawler.components.capture.WarcCapture": 100,
     "crawler.components.limits.ResponseLimits": 110,
     "crawler.components.progress.Progress": 120,
+    "crawler.components.journal.JournalKeeper": 130,
     "scrapy.extensions.logstats.LogStats": None,  # Progress reports archive figures instead
     "scrapy.extensions.telnet.TelnetConsole": None,
 }

@@ -25,6 +25,14 @@ class RunOptions:
     log_level: str = "INFO"
     upload_wait: float = 120.0
     progress_interval: float = 10.0
+    status_file: Path | None = None
+    """Rewritten with the crawl's counters at each progress tick (read by workers)."""
+    resume: bool = False
+    """Continue an earlier attempt of ``crawl_id`` from what the spool and storage hold."""
+
+    @property
+    def state_dir(self) -> Path:
+        return self.spool_dir / self.crawl_id / ".state"
 
 
 def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
@@ -48,9 +56,12 @@ def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
         "ARCHIVE_ALLOW_PRIVATE": job.safety.allow_private_addresses,
         "ARCHIVE_ALLOWED_NETWORKS": list(job.safety.allowed_networks),
         "ARCHIVE_PROGRESS_INTERVAL": run.progress_interval,
+        "ARCHIVE_STATUS_FILE": str(run.status_file or ""),
+        "ARCHIVE_JOURNAL": str(run.state_dir / "journal.jsonl"),
+        "ARCHIVE_RESUME": run.resume,
         # the request queue on disk: memory stays flat however many URLs a sitemap lists,
         # and a cleanly stopped crawl continues where it stopped
-        "JOBDIR": str(run.spool_dir / run.crawl_id / ".state" / "frontier"),
+        "JOBDIR": str(run.state_dir / "frontier"),
         # a stalled download ends here; one still arriving is cut (and marked) at the limit
         "DOWNLOAD_TIMEOUT": job.limits.download_timeout + 15,
         "CLOSESPIDER_PAGECOUNT": job.limits.pages,

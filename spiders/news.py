@@ -11,7 +11,9 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.components.capture import RECORD_META
+from crawler.components.journal import DEPTH_META, PARENT_META
 from crawler.discovery import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
+from crawler.journal import ResumeState
 from crawler.models import Job
 from crawler.scope import UrlScope
 from spiders.items import PageItem
@@ -20,7 +22,7 @@ __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
 
-DEPTH = "archive_depth"
+DEPTH = DEPTH_META
 KIND = "archive_kind"
 LISTED = "archive_listed"
 
@@ -30,14 +32,21 @@ class NewsSpider(Spider):
 
     Depth: start pages are depth 0; links on a page are one deeper; URLs listed by a feed or
     sitemap are depth 1 (sitemap indexes do not add depth). ``scope.max_depth`` bounds it.
+
+    A resumed crawl (``resume``) re-reads its seeds but does not fetch again the pages an
+    earlier attempt finished: it follows the links those pages had instead.
     """
 
     name = "news"
 
-    def __init__(self, job: Job | dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, job: Job | dict[str, Any], resume: ResumeState | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.job = job if isinstance(job, Job) else Job.model_validate(job)
         self.scope = UrlScope.for_job(self.job)
+        self.resume = resume or ResumeState()
+        self._expanded: set[str] = set()
 
     async def start(self) -> AsyncIterator[Request]:
         seeds = self.job.seeds
@@ -56,10 +65,13 @@ class NewsSpider(Spider):
         depth: int,
         listed: ListedUrl | None = None,
         listed_kind: str | None = None,
+        parent: str | None = None,
     ) -> Request:
         meta: dict[str, Any] = {DEPTH: depth, KIND: kind}
         if listed is not None:
             meta[LISTED] = {"date": listed.date, "title": listed.title, "kind": listed_kind}
+        if parent is not None:
+            meta[PARENT_META] = parent
         return Request(url, callback=callback, errback=self.failed, meta=meta)
 
     def _follow(
@@ -70,6 +82,7 @@ class NewsSpider(Spider):
         depth: int,
         listed: ListedUrl | None = None,
         listed_kind: str | None = None,
+        parent: str | None = None,
     ) -> Iterable[Request]:
         refusal = self.scope.refusal(url)
         stats: Any = self.crawler.stats
@@ -79,7 +92,20 @@ class NewsSpider(Spider):
         if depth > self.job.scope.max_depth:
             stats.inc_value("archive/scope/too_deep")
             return
-        yield self._request(url, callback, kind, depth, listed, listed_kind)
+        if url in self.resume.done:
+            yield from self._done_earlier(url)
+            return
+        yield self._request(url, callback, kind, depth, listed, listed_kind, parent)
+
+    def _done_earlier(self, url: str) -> Iterable[Request]:
+        """A page an earlier attempt finished: not fetched again; its links are followed."""
+        if url in self._expanded:
+            return
+        self._expanded.add(url)
+        stats: Any = self.crawler.stats
+        stats.inc_value("archive/resume/skipped_done")
+        for child, depth in self.resume.links.get(url, ()):
+            yield from self._follow(child, self.parse_page, "page", depth, parent=url)
 
     def parse_page(self, response: Response) -> Iterable[Request | PageItem]:
         """A start page, section page or article: hand it to the pipelines, follow its links."""
@@ -96,7 +122,7 @@ class NewsSpider(Spider):
             url = response.urljoin(href.strip()).split("#", 1)[0]
             if url not in seen:
                 seen.add(url)
-                yield from self._follow(url, self.parse_page, "page", depth)
+                yield from self._follow(url, self.parse_page, "page", depth, parent=response.url)
 
     @staticmethod
     def _page_item(response: TextResponse) -> PageItem | None:

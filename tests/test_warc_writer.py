@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,3 +135,40 @@ def test_the_validator_catches_corruption_and_cut_members(tmp_path: Path) -> Non
     flipped.write_bytes(b"".join(gzip.compress(bytes(m)) for m in members))
     with pytest.raises(AssertionError, match="digest"):
         validate_warc(flipped)
+
+
+@pytest.mark.parametrize("kept", [0.01, 0.3, 0.7, 0.99])
+def test_a_killed_writers_open_file_is_repaired_to_whole_exchanges(
+    tmp_path: Path, kept: float
+) -> None:
+    from crawler.repair import repair_warc
+
+    w, _ = writer(tmp_path)
+    for i in range(3):
+        last = w.write_exchange(exchange(f"https://example.fr/{i}", f"page {i} ".encode() * 500))
+    open_path = next(tmp_path.glob("*.open"))
+    whole = open_path.stat().st_size
+    with open_path.open("r+b") as handle:  # a crash in the middle of the last exchange
+        handle.truncate(last.offset + int((whole - last.offset) * kept))
+    repaired = repair_warc(open_path)
+    assert repaired.path.name.endswith(".warc.gz") and not open_path.exists()
+    report = validate_warc(repaired.path)  # every record whole, every response has its request
+    urls = [r.get("WARC-Target-URI") for r in report.of_type("response")]
+    assert urls == ["https://example.fr/0", "https://example.fr/1"]
+    assert repaired.records == 5 and repaired.cut_bytes > 0  # warcinfo + two exchanges
+
+
+def test_cut_article_lines_are_salvaged(tmp_path: Path) -> None:
+    from crawler.repair import salvage_lines
+
+    path = tmp_path / "a.jsonl.gz"
+    handle = gzip.open(path, "wb")  # noqa: SIM115 -- left unclosed on purpose, as after a crash
+    for i in range(50):
+        handle.write(f'{{"n": {i}, "text": "{"mot " * 200}"}}\n'.encode())
+        handle.flush()  # as the article store does
+    data = path.read_bytes()  # never closed: no gzip trailer, as after a crash
+    path.write_bytes(data[: len(data) - 5])  # the last line half-written
+    kept = salvage_lines(path)
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    assert kept == len(lines) == 49
+    assert [json.loads(line)["n"] for line in lines] == list(range(kept))

@@ -50,6 +50,7 @@ class CaptureConfig:
     warc_prefix: str
     warc_max_size: int
     upload_wait: float
+    resume: bool
 
     @classmethod
     def from_settings(cls, settings: Any) -> Self:
@@ -66,6 +67,7 @@ class CaptureConfig:
             warc_prefix=settings.get("ARCHIVE_WARC_PREFIX") or job.get("name", "crawl"),
             warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE", 1000**3),
             upload_wait=settings.getfloat("ARCHIVE_UPLOAD_WAIT", 120.0),
+            resume=settings.getbool("ARCHIVE_RESUME"),
         )
 
     def open_storage(self, url: str | None = None) -> Storage:
@@ -112,7 +114,12 @@ class WarcCapture:
 
     def spider_opened(self) -> None:
         self.uploader = Uploader()
-        resumed = resume_pending(self.config.spool_dir, self.uploader, self.config.open_storage)
+        resumed = resume_pending(
+            self.config.spool_dir,
+            self.uploader,
+            self.config.open_storage,
+            skip=self.config.crawl_id,
+        )
         if resumed:
             self.stats.set_value("archive/upload/resumed", resumed)
         self.archive = CrawlArchive(
@@ -123,6 +130,7 @@ class WarcCapture:
             prefix=self.config.warc_prefix,
             warcinfo=build_warcinfo(self.config.job, self.config.crawl_id),
             max_warc_size=self.config.warc_max_size,
+            resume=self.config.resume,
         )
         logger.info(
             "archiving crawl %s to %s (spool %s)",

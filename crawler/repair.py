@@ -1,0 +1,105 @@
+"""Repair what a killed crawl left: ``*.warc.gz.open`` files and cut gzip JSON-lines files.
+
+A WARC file here is a series of gzip members, one per record, so a crash can only leave a
+cut member at the end: the file is truncated to its last complete member and renamed (the
+records before it are intact and keep their offsets). An articles file is one gzip stream
+flushed after each line: every line that reached the disk is read back and the file is
+rewritten whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["RepairedWarc", "repair_warc", "salvage_lines"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RepairedWarc:
+    path: Path
+    """The repaired file (``.open`` removed)."""
+    records: int
+    """Complete records kept."""
+    cut_bytes: int
+    """Bytes of the incomplete last record removed."""
+
+
+def _complete_members(path: Path) -> list[tuple[int, str]]:
+    """``(end offset, WARC-Type)`` of each complete gzip member at the start of ``path``."""
+    members: list[tuple[int, str]] = []
+    good = 0
+    with path.open("rb") as handle:
+        while True:
+            handle.seek(good)
+            inflater = zlib.decompressobj(wbits=31)
+            fed = 0
+            head = b""
+            while not inflater.eof:
+                chunk = handle.read(_CHUNK)
+                if not chunk:
+                    return members  # the member at `good` is cut (or the file ends there)
+                fed += len(chunk)
+                try:
+                    out = inflater.decompress(chunk)
+                except zlib.error:
+                    return members  # garbage where a member should start
+                if len(head) < 2048:
+                    head += out[:2048]
+            good += fed - len(inflater.unused_data)
+            kind = head.split(b"\r\nWARC-Type: ", 1)[-1].split(b"\r\n", 1)[0]
+            members.append((good, kind.decode("latin-1")))
+
+
+def repair_warc(open_path: Path) -> RepairedWarc:
+    """Truncate ``X.warc.gz.open`` to its complete records and rename it ``X.warc.gz``.
+
+    A response (or revisit) left without the request record written after it is dropped
+    too: the file ends on a whole exchange.
+    """
+    if not open_path.name.endswith(".open"):
+        raise ValueError(f"{open_path}: not an unfinished WARC (*.open)")
+    size = open_path.stat().st_size
+    members = _complete_members(open_path)
+    while members and members[-1][1] in ("response", "revisit"):
+        members.pop()
+    good = members[-1][0] if members else 0
+    with open_path.open("r+b") as handle:
+        handle.truncate(good)
+    final = open_path.with_name(open_path.name.removesuffix(".open"))
+    open_path.rename(final)
+    if good < size:
+        logger.warning(
+            "%s: repaired, %d complete records kept, the last %d bytes (an unfinished "
+            "exchange) removed",
+            final.name,
+            len(members),
+            size - good,
+        )
+    return RepairedWarc(final, len(members), size - good)
+
+
+def salvage_lines(path: Path) -> int:
+    """Rewrite a gzip JSON-lines file cut by a crash with the complete lines it holds.
+    Returns the number of lines kept."""
+    inflater = zlib.decompressobj(wbits=31)
+    data = bytearray()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                data += inflater.decompress(chunk)
+            except zlib.error:
+                break
+    lines = bytes(data[: data.rfind(b"\n") + 1])
+    partial = path.with_name(path.name + ".partial")
+    with gzip.open(partial, "wb", compresslevel=3) as out:
+        out.write(lines)
+    partial.replace(path)
+    return lines.count(b"\n")
