@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,10 +165,11 @@ def test_cut_article_lines_are_salvaged(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl.gz"
     handle = gzip.open(path, "wb")  # noqa: SIM115 -- left unclosed on purpose, as after a crash
     for i in range(50):
-        handle.write(f'{{"n": {i}, "text": "{"mot " * 200}"}}\n'.encode())
+        noise = random.Random(i).randbytes(300).hex()  # ~300 bytes once compressed
+        handle.write(f'{{"n": {i}, "text": "{noise}"}}\n'.encode())
         handle.flush()  # as the article store does
     data = path.read_bytes()  # never closed: no gzip trailer, as after a crash
-    path.write_bytes(data[: len(data) - 5])  # the last line half-written
+    path.write_bytes(data[: len(data) - 100])  # the last line half-written
     kept = salvage_lines(path)
     lines = gzip.decompress(path.read_bytes()).decode().splitlines()
     assert kept == len(lines) == 49
