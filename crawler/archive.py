@@ -159,7 +159,8 @@ class CrawlArchive:
         relative = path.relative_to(self.dir).as_posix()
         size, sha256 = file_digest(path)
         entry = FileEntry(path=relative, kind=kind, size=size, sha256=sha256)
-        self.files.append(entry)
+        # a resumed crawl rewrites its summary files: the latest version is the one listed
+        self.files = [f for f in self.files if f.path != relative] + [entry]
         with (self.dir / _STATE / "files.jsonl").open("a", encoding="utf-8") as handle:
             handle.write(entry.model_dump_json() + "\n")
         self.uploader.submit(Upload(path, crawl_key(self.crawl_id, relative), self.storage))

@@ -273,6 +273,10 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--spool", help="spool folder")
     upload.add_argument("--wait", type=float, default=600.0, help="seconds to keep trying")
     upload.set_defaults(func=_cmd_upload)
+
+    from crawler.service.commands import add_service_commands
+
+    add_service_commands(sub)
     return parser
 
 
@@ -287,7 +291,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         stop_with_parent(args.stop_with_parent)
     configure_logging(args.verbose)
-    status: int = args.func(args)
+    from crawler.service.db import DatabaseError
+    from crawler.service.errors import ServiceError
+    from crawler.service.settings import SettingsError
+
+    try:
+        status: int = args.func(args)
+    except (SettingsError, DatabaseError) as exc:
+        print(f"crawler {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        problems = "".join(
+            f"\n  {field or '(body)'}: {message}" for field, _, message in exc.problems
+        )
+        print(f"crawler {args.command}: {exc.message}{problems}", file=sys.stderr)
+        return 2
     return status
 
 

@@ -11,6 +11,7 @@ from crawler.articles import Article
 from crawler.components._enabled import require_archive
 from crawler.components.capture import capture_of
 from crawler.neardup import DuplicateIndex
+from pipelines.store import earlier_json
 
 __all__ = ["DuplicatePipeline"]
 
@@ -43,7 +44,10 @@ class DuplicatePipeline:
         capture = capture_of(self.crawler)
         if capture is None or capture.archive is None:
             return
-        clusters = self.index.clusters()
+        clusters = {
+            **(earlier_json(capture.archive, "articles/clusters.json") or {}),
+            **self.index.clusters(),
+        }
         path = capture.archive.dir / "articles" / "clusters.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(clusters, indent=2, ensure_ascii=False) + "\n", "utf-8")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any, Self
@@ -14,35 +16,63 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 
-from crawler.archive import CrawlArchive
+from crawler.archive import CrawlArchive, crawl_key
 from crawler.articles import Article
 from crawler.components._enabled import require_archive
 from crawler.components.capture import capture_of
+from crawler.storage import StorageError
 
-__all__ = ["ArticleStorePipeline", "summarise"]
+__all__ = ["ArticleStorePipeline", "ArticleSummary", "earlier_json"]
+
+logger = logging.getLogger(__name__)
 
 
-def summarise(counts: dict[str, Counter[str]], total: int, on_topic: int) -> dict[str, Any]:
-    return {
-        "articles": total,
-        "on_topic": on_topic,
-        "by_site": dict(counts["site"].most_common()),
-        "by_language": dict(counts["language"].most_common()),
-        "by_date_source": dict(counts["date_source"].most_common()),
-        "missing_dates": counts["missing"]["date"],
-        "near_duplicates": counts["missing"]["duplicate"],
-    }
+class ArticleSummary:
+    """The counts of ``articles/summary.json``."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.on_topic = 0
+        self.counts: dict[str, Counter[str]] = {
+            k: Counter() for k in ("by_site", "by_language", "by_date_source")
+        }
+        self.missing_dates = 0
+        self.near_duplicates = 0
+
+    def add(self, item: Article) -> None:
+        self.total += 1
+        self.on_topic += bool(item.relevance and item.relevance.on_topic)
+        self.counts["by_site"][urlsplit(item.final_url).hostname or "?"] += 1
+        self.counts["by_language"][item.language or "unknown"] += 1
+        self.counts["by_date_source"][item.published_source or "none"] += 1
+        self.missing_dates += item.published is None
+        self.near_duplicates += item.duplicate_of is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.total,
+            "on_topic": self.on_topic,
+            **{key: dict(counter.most_common()) for key, counter in self.counts.items()},
+            "missing_dates": self.missing_dates,
+            "near_duplicates": self.near_duplicates,
+        }
+
+
+def earlier_json(archive: CrawlArchive, relative: str) -> Any:
+    """A JSON file an earlier attempt of a resumed crawl stored (None if there is none)."""
+    if not archive.resume:
+        return None
+    try:
+        return json.loads(archive.storage.read_bytes(crawl_key(archive.crawl_id, relative)))
+    except (StorageError, ValueError):
+        return None
 
 
 class ArticleStorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._files: dict[str, tuple[Path, gzip.GzipFile]] = {}
-        self._counts: dict[str, Counter[str]] = {
-            k: Counter() for k in ("site", "language", "date_source", "missing")
-        }
-        self._total = 0
-        self._on_topic = 0
+        self.summary = ArticleSummary()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -71,23 +101,35 @@ class ArticleStorePipeline:
         handle = self._file_for(item.warc.filename)
         handle.write(line.encode("utf-8"))
         handle.flush()  # a sync flush: a killed crawl's file is readable up to this line
-        self._total += 1
-        self._on_topic += bool(item.relevance and item.relevance.on_topic)
-        self._counts["site"][urlsplit(item.final_url).hostname or "?"] += 1
-        self._counts["language"][item.language or "unknown"] += 1
-        self._counts["date_source"][item.published_source or "none"] += 1
-        self._counts["missing"]["date"] += item.published is None
-        self._counts["missing"]["duplicate"] += item.duplicate_of is not None
+        self.summary.add(item)
         stats: Any = self.crawler.stats
         stats.inc_value("archive/articles/stored")
         return item
 
+    def _count_earlier_articles(self, archive: CrawlArchive) -> None:
+        """A resumed crawl's summary covers the articles of every attempt."""
+        for entry in [f for f in archive.files if f.kind == "articles"]:
+            local = archive.dir / entry.path
+            with tempfile.TemporaryDirectory() as scratch:
+                if not local.is_file():
+                    local = Path(scratch) / "articles.jsonl.gz"
+                    try:
+                        archive.storage.get(crawl_key(archive.crawl_id, entry.path), local)
+                    except StorageError as exc:
+                        logger.warning("summary leaves out %s: %s", entry.path, exc)
+                        continue
+                with gzip.open(local, "rt", encoding="utf-8") as lines:
+                    for line in lines:
+                        self.summary.add(Article.model_validate_json(line))
+
     def close_spider(self) -> None:
         archive = self._archive()
+        if archive.resume:
+            self._count_earlier_articles(archive)
         for path, handle in self._files.values():
             handle.close()
             archive.add_file(path, "articles")
-        summary = summarise(self._counts, self._total, self._on_topic)
+        summary = self.summary.as_dict()
         path = archive.dir / "articles" / "summary.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")

@@ -53,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.components.decompression.BoundedDecompressionMiddleware": 590,
 }
 TWISTED_DNS_RESOLVER = "crawler.components.safety.GuardedResolver"
+DOWNLOADER = "crawler.components.downloader.PoliteDownloader"  # per-domain concurrency holds
 
 # Only http and https: no file://, data:, s3:// or ftp:// downloads.
 DOWNLOAD_HANDLERS = {

@@ -1,0 +1,245 @@
+"""``crawler worker``: takes queued runs from the database and runs each crawl in a child
+process (Scrapy's reactor runs once per process), heart-beating while it goes.
+
+- Live counters come from the child's status file; its log lines go to the run's events.
+- A cancel (or losing the run to the reaper) sends the child SIGTERM: Scrapy stops cleanly,
+  the WARCs written so far are closed and stored.
+- The child is started with ``--stop-with-parent``: if this worker is killed, the kernel
+  sends the child SIGTERM and it stops cleanly too; the run, no longer heart-beaten, is
+  marked interrupted by any scheduler or worker within the lease, and can be resumed.
+- SIGTERM to the worker: it stops taking runs, stops its crawl cleanly, marks the run
+  interrupted (resumable) and exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawler.service.db import Database
+from crawler.service.runs import add_event, claim_next, finish_run, get_run, heartbeat, reap_stale
+from crawler.service.settings import ServiceSettings
+
+__all__ = ["Worker"]
+
+logger = logging.getLogger(__name__)
+
+_LOG_LINES_PER_BEAT = 2000
+_KILL_AFTER = 300.0
+"""Seconds a child may take to stop cleanly after SIGTERM before it is killed."""
+
+
+@dataclass(frozen=True)
+class _Assignment:
+    run_id: int
+    crawl_id: str
+    attempt: int
+    storage_url: str
+    config: dict[str, Any]
+
+
+class Worker:
+    def __init__(
+        self, database: Database, settings: ServiceSettings, name: str | None = None
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = threading.Event()
+
+    # -- loop ----------------------------------------------------------------------------
+    def install_signal_handlers(self) -> None:
+        def stop(signum: int, _frame: object) -> None:
+            logger.warning("worker %s: %s received, stopping", self.name, signal.strsignal(signum))
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
+    def run_forever(self) -> None:
+        logger.info(
+            "worker %s: waiting for runs (database %s, spool %s)",
+            self.name,
+            self.database.describe(),
+            self.settings.spool_dir,
+        )
+        while not self.stopping.is_set():
+            if not self.run_next():
+                self.stopping.wait(self.settings.poll)
+        logger.info("worker %s stopped", self.name)
+
+    def run_next(self) -> bool:
+        """Run one queued run to its end, if there is one. Returns whether there was."""
+        try:
+            for run_id in reap_stale(self.database, self.settings.run_lease):
+                logger.warning(
+                    "run %s marked interrupted: its worker stopped heart-beating", run_id
+                )
+            assignment = self._claim()
+        except Exception:
+            logger.exception("worker %s: cannot reach the database; retrying", self.name)
+            return False
+        if assignment is None:
+            return False
+        self._execute(assignment)
+        return True
+
+    def _claim(self) -> _Assignment | None:
+        run = claim_next(self.database, self.name)
+        if run is None:
+            return None
+        with self.database.transaction() as session:
+            current = get_run(session, run.id)
+            if self.settings.storage_url:
+                current.storage_url = self.settings.storage_url
+            return _Assignment(
+                run_id=current.id,
+                crawl_id=current.crawl_id,
+                attempt=current.attempt,
+                storage_url=current.storage_url,
+                config=dict(current.job_version.config),
+            )
+
+    # -- one run -------------------------------------------------------------------------
+    def _execute(self, run: _Assignment) -> None:
+        folder = self.settings.data_dir / "runs" / str(run.run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        job_file = folder / "job.json"
+        job_file.write_text(json.dumps(run.config), encoding="utf-8")
+        status_file = folder / f"status-{run.attempt}.json"
+        log_file = folder / f"crawl-{run.attempt}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            str(job_file),
+            "--crawl-id",
+            run.crawl_id,
+            "--spool",
+            str(self.settings.spool_dir),
+            "--storage",
+            run.storage_url,
+            "--status-file",
+            str(status_file),
+            "--progress",
+            str(self.settings.heartbeat),
+            "--stop-with-parent",
+            str(os.getpid()),
+        ]
+        if run.attempt > 1:
+            command.append("--resume")
+        logger.info("run %s (crawl %s, attempt %d) starting", run.run_id, run.crawl_id, run.attempt)
+        with log_file.open("ab") as log:
+            # our own interpreter and module, arguments from our own database: no shell
+            child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        outcome = self._supervise(run, child, status_file, log_file)
+        logger.info("run %s %s", run.run_id, outcome)
+
+    def _supervise(
+        self, run: _Assignment, child: subprocess.Popen[bytes], status_file: Path, log_file: Path
+    ) -> str:
+        shipped = 0
+        stop_sent_at: float | None = None
+        cancelled = False
+        while True:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=self.settings.heartbeat)
+            shipped = self._ship_logs(run.run_id, log_file, shipped)
+            status = _read_status(status_file)
+            if child.returncode is not None:
+                break
+            try:
+                stop = heartbeat(self.database, run.run_id, self.name, status.get("counters", {}))
+            except Exception:
+                logger.exception("run %s: heartbeat failed (database away?)", run.run_id)
+                stop = False
+            cancelled = cancelled or stop
+            if (stop or self.stopping.is_set()) and stop_sent_at is None:
+                reason = "worker stopping" if self.stopping.is_set() else "cancel requested"
+                logger.info("run %s: %s; stopping its crawl cleanly", run.run_id, reason)
+                child.send_signal(signal.SIGTERM)
+                stop_sent_at = time.monotonic()
+            elif stop_sent_at is not None and time.monotonic() - stop_sent_at > _KILL_AFTER:
+                logger.error(
+                    "run %s: crawl did not stop in %gs; killing it", run.run_id, _KILL_AFTER
+                )
+                child.kill()
+        return self._finish(run, child.returncode, _read_status(status_file), cancelled)
+
+    def _finish(self, run: _Assignment, code: int, status: dict[str, Any], cancelled: bool) -> str:
+        if self.stopping.is_set():
+            outcome, error = "interrupted", "the worker was stopped; resume the run to continue"
+        elif cancelled:
+            outcome, error = "cancelled", ""
+        elif code == 0 and status.get("final"):
+            outcome, error = "succeeded", ""
+        else:
+            outcome, error = "failed", _failure(code, status)
+        finish_run(
+            self.database,
+            run.run_id,
+            self.name,
+            outcome,
+            status.get("counters", {}),
+            {
+                "stored": status.get("files", []),
+                "pending_uploads": status.get("pending_uploads", 0),
+            },
+            error,
+        )
+        return outcome
+
+    def _ship_logs(self, run_id: int, log_file: Path, offset: int) -> int:
+        """Copy the crawl's new log lines into the run's events; returns the new offset."""
+        try:
+            with log_file.open("rb") as handle:
+                handle.seek(offset)
+                data = handle.read()
+        except OSError:
+            return offset
+        end = data.rfind(b"\n") + 1
+        lines = data[:end].decode("utf-8", "replace").splitlines()[-_LOG_LINES_PER_BEAT:]
+        if lines:
+            try:
+                with self.database.transaction() as session:
+                    for line in lines:
+                        add_event(session, run_id, "log", line)
+            except Exception:
+                logger.exception("run %s: could not store log lines", run_id)
+                return offset
+        return offset + end
+
+
+def _read_status(path: Path) -> dict[str, Any]:
+    try:
+        status: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return status
+
+
+def _failure(code: int, status: dict[str, Any]) -> str:
+    if status.get("pending_uploads"):
+        return (
+            f"{status['pending_uploads']} file(s) not stored yet (storage unreachable?); they "
+            "wait in the worker's spool and are stored by its next run or `crawler upload`"
+        )
+    if status.get("error"):
+        return str(status["error"])
+    if code < 0:
+        return f"the crawl process was killed by {signal.strsignal(-code)}"
+    if status.get("finish_reason"):
+        return f"the crawl ended with {status['finish_reason']!r}"
+    return f"the crawl process exited with status {code} (see the run's logs)"
