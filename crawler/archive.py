@@ -99,7 +99,6 @@ class CrawlArchive:
         self.dir = self.spool / self.crawl_id
         state = self.dir / _STATE
         state.mkdir(parents=True, exist_ok=True)
-        (state / "clean-stop").unlink(missing_ok=True)
         if self.resume:
             self._take_over_earlier_attempts()
         (state / "storage.json").write_text(
@@ -130,11 +129,11 @@ class CrawlArchive:
             if local.is_file():
                 key = crawl_key(self.crawl_id, entry.path)
                 self.uploader.submit(Upload(local, key, self.storage))
-        for leftover in sorted((self.dir / "warc").glob("*.warc.gz.open")):
-            self._warc_closed(repair_warc(leftover).path)
         for closed in sorted((self.dir / "warc").glob("*.warc.gz")):
             if closed.relative_to(self.dir).as_posix() not in known:  # killed while indexing
                 self._warc_closed(closed)
+        for leftover in sorted((self.dir / "warc").glob("*.warc.gz.open")):
+            self._warc_closed(repair_warc(leftover).path)
         for articles in sorted((self.dir / "articles").glob("*.jsonl.gz")):
             if articles.relative_to(self.dir).as_posix() not in known:
                 kept = salvage_lines(articles)
@@ -191,10 +190,8 @@ class CrawlArchive:
         )
         path = self.dir / _MANIFEST
         path.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        complete = stats.get("finish_reason") in FINISHED
-        if not complete:  # stopped early: the spool keeps what a resume needs
-            (self.dir / _STATE / "clean-stop").touch()
-        after = _remove_if_done(self.dir) if complete else None
+        # stopped early: the spool keeps what a resume needs (.state)
+        after = _remove_if_done(self.dir) if stats.get("finish_reason") in FINISHED else None
         self.uploader.submit(Upload(path, crawl_key(self.crawl_id, _MANIFEST), self.storage, after))
         return path
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,20 +36,44 @@ class CrawlResult:
 
 
 def _resume_state(run: RunOptions) -> ResumeState:
-    """What earlier attempts finished. Their request queue is reused only if the last one
-    stopped cleanly (Scrapy's disk queue is not crash-safe); otherwise the seeds are read
-    again and the journal says which pages not to fetch again."""
-    if not (run.state_dir / "clean-stop").is_file():
-        if (run.state_dir / "frontier").exists():
-            logger.warning(
-                "crawl %s: the earlier attempt did not stop cleanly; its request queue is "
-                "dropped and discovery starts again from the seeds",
-                run.crawl_id,
-            )
-        shutil.rmtree(run.state_dir / "frontier", ignore_errors=True)
+    """What earlier attempts finished. Their request queue is not reused: requests taken
+    off it but not fetched when they stopped would be lost (Scrapy's queue is not
+    crash-safe either). The seeds are read again instead, and the journal says which pages
+    not to fetch again and which links those pages led to."""
+    shutil.rmtree(run.state_dir / "frontier", ignore_errors=True)
     state = ResumeState.load(run.state_dir / "journal.jsonl")
     logger.info("crawl %s: resuming; %d pages done earlier", run.crawl_id, len(state.done))
     return state
+
+
+def _stop_on_signals(crawler: Any) -> None:
+    """SIGTERM or SIGINT: a clean stop. Requests waiting for their turn are dropped (a
+    resume fetches them), downloads in progress finish, WARCs are closed and stored.
+    A second signal stops at once."""
+    from scrapy.utils.defer import deferred_from_coro
+    from twisted.internet import reactor as twisted_reactor
+
+    reactor: Any = twisted_reactor
+
+    def stop() -> None:
+        dropped = crawler.engine.downloader.drop_queued() if crawler.engine else 0
+        logger.warning("stopping cleanly (%d queued requests dropped)", dropped)
+        deferred_from_coro(crawler.stop())
+
+    def first(signum: int, _frame: object) -> None:
+        logger.warning("%s received", signal.strsignal(signum))
+        signal.signal(signal.SIGTERM, again)
+        signal.signal(signal.SIGINT, again)
+        reactor.callFromThread(stop)
+
+    def again(signum: int, _frame: object) -> None:
+        logger.error(
+            "%s received again: stopping now, without closing the archive", signal.strsignal(signum)
+        )
+        reactor.callFromThread(reactor.stop)
+
+    signal.signal(signal.SIGTERM, first)
+    signal.signal(signal.SIGINT, first)
 
 
 def run_crawl(job: Job, run: RunOptions) -> CrawlResult:
@@ -65,7 +90,8 @@ def run_crawl(job: Job, run: RunOptions) -> CrawlResult:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, job=job, resume=resume)
-    process.start()
+    _stop_on_signals(crawler)
+    process.start(install_signal_handlers=False)
     stats: Any = crawler.stats
     capture = capture_of(crawler)
     files = list(capture.archive.files) if capture and capture.archive else []

@@ -84,6 +84,10 @@ class Uploader:
     def _upload_with_retries(self, upload: Upload) -> bool:
         backoff = 1.0
         while not self._stopping.is_set():
+            if not upload.local.is_file():  # nothing to retry: say so, do not block the queue
+                self.failures += 1
+                logger.error("upload of %s skipped: %s no longer exists", upload.key, upload.local)
+                return True
             try:
                 stored = upload.storage.put(upload.local, upload.key)
             except (StorageError, OSError) as exc:

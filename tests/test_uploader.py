@@ -57,3 +57,15 @@ def test_drain_times_out_and_keeps_the_file(tmp_path: Path) -> None:
     assert uploader.drain(0.3) == 1
     uploader.stop()
     assert path.exists(), "never deleted while not stored"
+
+
+def test_a_vanished_file_is_reported_and_does_not_block_the_queue(tmp_path: Path) -> None:
+    storage = FlakyStorage(tmp_path / "store", failures=0)
+    uploader = Uploader(sleep=lambda _: None)
+    later = tmp_path / "later.cdxj"
+    later.write_bytes(b"x")
+    uploader.submit(Upload(tmp_path / "gone.warc.gz", "crawls/c/gone.warc.gz", storage))
+    uploader.submit(Upload(later, "crawls/c/later.cdxj", storage))
+    assert uploader.drain(5) == 0
+    uploader.stop()
+    assert storage.order == ["crawls/c/later.cdxj"] and uploader.failures == 1

@@ -28,7 +28,7 @@ from tests.warc_checks import check_revisits, validate_warc
 
 @pytest.fixture
 def paged_site() -> Iterator[PagedSite]:
-    site = PagedSite(sections=3, per_section=6, delay=0.3)
+    site = PagedSite(sections=3, per_section=6, delay=0.2)
     yield site
     site.close()
 
