@@ -110,6 +110,33 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return _run(storage, demo_job(site.base_url, storage), args)
 
 
+def _cmd_demo_site(args: argparse.Namespace) -> int:
+    import time
+
+    import yaml
+
+    from crawler.demo import DemoSite, demo_job
+
+    try:
+        site = DemoSite(port=args.port)
+    except OSError as exc:
+        print(f"crawler demo-site: port {args.port}: {exc.strerror}; try --port", file=sys.stderr)
+        return 2
+    with site:
+        job = demo_job(site.base_url, args.storage)
+        Path(args.job_file).write_text(
+            yaml.safe_dump(job.model_dump(mode="json", exclude_none=True), allow_unicode=True),
+            encoding="utf-8",
+        )
+        print(f"demo news site on {site.base_url}/ ; its job file: {args.job_file}")
+        print("serving until interrupted (Ctrl-C)", file=sys.stderr)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
 def _cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.jobfile import JobFileError, load_job
 
@@ -237,6 +264,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="serve the bundled news site on loopback and archive it")
     crawl_options(demo)
     demo.set_defaults(func=_cmd_demo)
+    demo_site = sub.add_parser(
+        "demo-site", help="serve the bundled news site on loopback and write a job file for it"
+    )
+    demo_site.add_argument("--port", type=int, default=8081)
+    demo_site.add_argument("--job-file", default="demo-job.yaml", help="where to write the job")
+    demo_site.add_argument("--storage", default="file://./archive", help="storage in the job")
+    demo_site.set_defaults(func=_cmd_demo_site)
     crawl = sub.add_parser("crawl", help="run one crawl of a job file")
     crawl.add_argument("job", help="job file (YAML)")
     crawl_options(crawl)
@@ -274,9 +308,11 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--wait", type=float, default=600.0, help="seconds to keep trying")
     upload.set_defaults(func=_cmd_upload)
 
+    from crawler.service.client_commands import add_client_commands
     from crawler.service.commands import add_service_commands
 
     add_service_commands(sub)
+    add_client_commands(sub)
     return parser
 
 

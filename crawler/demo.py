@@ -64,8 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _DemoServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, root: Path, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.root = root.resolve()
         self.hits: list[str] = []
 
@@ -75,10 +75,10 @@ class _DemoServer(ThreadingHTTPServer):
 
 
 class DemoSite:
-    """The demo news site on ``127.0.0.1`` (a free port), in a background thread."""
+    """The demo news site on ``127.0.0.1`` (``port``, or a free one), in a background thread."""
 
-    def __init__(self, root: Path | None = None) -> None:
-        self._server = _DemoServer(root or _site_root())
+    def __init__(self, root: Path | None = None, port: int = 0) -> None:
+        self._server = _DemoServer(root or _site_root(), port)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
