@@ -327,13 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         stop_with_parent(args.stop_with_parent)
     configure_logging(args.verbose)
-    from crawler.service.db import DatabaseError
-    from crawler.service.errors import ServiceError
-    from crawler.service.settings import SettingsError
+    from crawler.service.errors import ConfigurationError, ServiceError
 
     try:
         status: int = args.func(args)
-    except (SettingsError, DatabaseError) as exc:
+    except ConfigurationError as exc:
         print(f"crawler {args.command}: {exc}", file=sys.stderr)
         return 2
     except ServiceError as exc:

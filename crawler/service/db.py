@@ -17,13 +17,15 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.service.errors import ConfigurationError
+
 __all__ = ["Database", "DatabaseError", "open_database"]
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PG_MIGRATION_LOCK = 4_242_001  # pg_advisory_lock key held while migrating
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(ConfigurationError, RuntimeError):
     """The database URL is unusable or the database cannot be reached."""
 
 

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-__all__ = ["ConflictError", "InvalidError", "NotFoundError", "Problem", "ServiceError"]
+__all__ = [
+    "ConfigurationError",
+    "ConflictError",
+    "InvalidError",
+    "NotFoundError",
+    "Problem",
+    "ServiceError",
+]
 
 Problem = tuple[str, int | None, str]
 """``(field, line, message)``: one thing wrong with a request, field dotted (``seeds.feeds.0``)."""
+
+
+class ConfigurationError(Exception):
+    """The service cannot start: a bad environment variable, an unreachable database.
+
+    Defined here, with no heavy imports, so that the CLI can catch it without loading
+    SQLAlchemy into every crawl process."""
 
 
 class ServiceError(Exception):

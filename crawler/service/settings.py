@@ -10,10 +10,12 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crawler.service.errors import ConfigurationError
+
 __all__ = ["ServiceSettings", "SettingsError", "load_settings"]
 
 
-class SettingsError(ValueError):
+class SettingsError(ConfigurationError, ValueError):
     """One line per bad environment variable."""
 
 
