@@ -57,6 +57,10 @@ def _summary(result: object) -> str:
     return "\n".join(lines)
 
 
+def _path_or_none(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
 def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
     from crawler.archive import new_crawl_id
     from crawler.components.progress import counters, write_status
@@ -82,6 +86,8 @@ def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
         upload_wait=args.upload_wait,
         status_file=status_file,
         resume=getattr(args, "resume", False),
+        previous_captures=_path_or_none(getattr(args, "previous_captures", None)),
+        captures_out=_path_or_none(getattr(args, "captures_out", None)),
     )
     result = run_crawl(job, options)
     if status_file is not None:
@@ -280,6 +286,12 @@ def _parser() -> argparse.ArgumentParser:
         help="continue the crawl --crawl-id stopped early (its spool and storage are kept)",
     )
     crawl.add_argument("--status-file", help="rewrite this file with live counters (JSON)")
+    crawl.add_argument(
+        "--previous-captures",
+        metavar="FILE",
+        help="incremental run: the job's earlier captures (JSON lines, from --captures-out)",
+    )
+    crawl.add_argument("--captures-out", metavar="FILE", help="list this run's captures here")
     crawl.add_argument(
         "--stop-with-parent",
         type=int,

@@ -226,6 +226,11 @@ class Job(_Strict):
     storage: str = "file://./archive"
     """``file://PATH`` (a local folder) or ``s3://bucket/prefix``."""
     topic: Topic | None = None
+    only_new: bool = False
+    """Incremental runs (under the service): pages this job captured before are asked for
+    with ``If-None-Match``/``If-Modified-Since``; a ``304`` or an identical payload is
+    archived as a revisit of the earlier capture and not extracted again. Seeds are always
+    fetched in full."""
 
     @field_validator("seeds")
     @classmethod

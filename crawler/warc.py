@@ -24,6 +24,7 @@ from warcio.warcwriter import WARCWriter
 
 __all__ = [
     "HttpExchange",
+    "Original",
     "RecordLocation",
     "RotatingWarcWriter",
     "WarcInfo",
@@ -33,6 +34,7 @@ __all__ = [
 
 WARC_VERSION = "1.1"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 GZIP_LEVEL = 6
 TRUNCATION_REASONS = frozenset({"length", "time", "disconnect", "unspecified"})
 
@@ -124,10 +126,14 @@ class WarcInfo:
 
 
 @dataclass
-class _Original:
+class Original:
+    """An earlier capture a revisit record refers to."""
+
     record_id: str
     uri: str
     date: str
+    digest: str = ""
+    """Its payload digest (needed only for a server-not-modified revisit)."""
 
 
 def _host_token() -> str:
@@ -168,7 +174,7 @@ class RotatingWarcWriter:
     serial: int = 0
     host: str = field(default_factory=_host_token)
     _current: _OpenFile | None = field(default=None, init=False)
-    _seen: dict[str, _Original] = field(default_factory=dict, init=False)
+    _seen: dict[str, Original] = field(default_factory=dict, init=False)
 
     # -- files -------------------------------------------------------------------------
     def _open(self) -> _OpenFile:
@@ -239,8 +245,18 @@ class RotatingWarcWriter:
         return self._current.path if self._current else None
 
     # -- records -------------------------------------------------------------------------
-    def write_exchange(self, exchange: HttpExchange) -> RecordLocation:
-        """Write response (or revisit) then request. Returns the response/revisit location."""
+    def remember(self, record_id: str, uri: str, date: str, digest: str) -> None:
+        """A payload captured before (an earlier crawl): the same payload becomes a revisit."""
+        self._seen.setdefault(digest, Original(record_id, uri, date, digest))
+
+    def write_exchange(
+        self, exchange: HttpExchange, not_modified: Original | None = None
+    ) -> RecordLocation:
+        """Write response (or revisit) then request. Returns the response/revisit location.
+
+        ``not_modified``: the earlier capture a conditional request asked about; a 304 answer
+        is then written as a revisit of it (server-not-modified profile).
+        """
         writer = self._file().writer
         date = warc_date(exchange.fetched_at)
         digest = payload_digest(exchange.body)
@@ -254,6 +270,10 @@ class RotatingWarcWriter:
             protocol=exchange.protocol,
         )
         original = self._seen.get(digest) if self._dedupable(exchange) else None
+        profile = REVISIT_PROFILE
+        if not_modified is not None and exchange.status == 304:
+            original, profile = not_modified, NOT_MODIFIED_PROFILE
+            digest = not_modified.digest
         if original is not None:
             record = writer.create_revisit_record(
                 exchange.url,
@@ -263,7 +283,7 @@ class RotatingWarcWriter:
                 http_headers=http_response,
                 warc_headers_dict={**common, "WARC-Refers-To": original.record_id},
             )
-            record.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILE)
+            record.rec_headers.replace_header("WARC-Profile", profile)
         else:
             headers = {**common, "WARC-Payload-Digest": digest}
             if exchange.truncated:
@@ -273,7 +293,7 @@ class RotatingWarcWriter:
             )
         location = self._write(record)
         if original is None and self._dedupable(exchange):
-            self._seen[digest] = _Original(location.record_id, exchange.url, date)
+            self._seen[digest] = Original(location.record_id, exchange.url, date)
 
         path, netloc = _request_target(exchange.url)
         request_headers = exchange.request_headers

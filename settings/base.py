@@ -25,6 +25,8 @@ ARCHIVE_PROGRESS_INTERVAL = 10.0
 ARCHIVE_STATUS_FILE = ""  # when set: JSON counters rewritten at each progress tick (workers)
 ARCHIVE_JOURNAL = ""  # resume journal (crawler.journal); set per run in the spool
 ARCHIVE_RESUME = False  # continue an earlier attempt of the same crawl id
+ARCHIVE_PREVIOUS_CAPTURES = ""  # incremental run: earlier captures (crawler.captures lines)
+ARCHIVE_CAPTURES_OUT = ""  # where to list this run's captures, for the next incremental run
 
 ARCHIVE_EXTRACT_WORKERS = 2  # processes running trafilatura
 ARCHIVE_EXTRACT_TIMEOUT = 30.0  # seconds one page may take
@@ -42,6 +44,7 @@ EXTENSIONS = {
     "crawler.components.limits.ResponseLimits": 110,
     "crawler.components.progress.Progress": 120,
     "crawler.components.journal.JournalKeeper": 130,
+    "crawler.components.incremental.CaptureRecorder": 140,
     "scrapy.extensions.logstats.LogStats": None,  # Progress reports archive figures instead
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
@@ -49,6 +52,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.components.safety.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.components.robots.RfcRobotsTxtMiddleware": 100,
+    "crawler.components.incremental.ConditionalRequests": 110,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.components.decompression.BoundedDecompressionMiddleware": 590,
 }

@@ -29,6 +29,10 @@ class RunOptions:
     """Rewritten with the crawl's counters at each progress tick (read by workers)."""
     resume: bool = False
     """Continue an earlier attempt of ``crawl_id`` from what the spool and storage hold."""
+    previous_captures: Path | None = None
+    """Incremental run: the job's earlier captures (:mod:`crawler.captures` lines)."""
+    captures_out: Path | None = None
+    """Where to list this run's captures, for the next incremental run."""
 
     @property
     def state_dir(self) -> Path:
@@ -59,6 +63,8 @@ def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
         "ARCHIVE_STATUS_FILE": str(run.status_file or ""),
         "ARCHIVE_JOURNAL": str(run.state_dir / "journal.jsonl"),
         "ARCHIVE_RESUME": run.resume,
+        "ARCHIVE_PREVIOUS_CAPTURES": str(run.previous_captures or ""),
+        "ARCHIVE_CAPTURES_OUT": str(run.captures_out or ""),
         # the request queue on disk: memory stays flat however many URLs a sitemap lists,
         # and a cleanly stopped crawl continues where it stopped
         "JOBDIR": str(run.state_dir / "frontier"),

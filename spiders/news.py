@@ -11,6 +11,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.components.capture import RECORD_META
+from crawler.components.incremental import unchanged
 from crawler.components.journal import DEPTH_META, PARENT_META
 from crawler.discovery import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
 from crawler.journal import ResumeState
@@ -129,6 +130,8 @@ class NewsSpider(Spider):
         record = response.meta.get(RECORD_META)
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if record is None or response.status != 200 or "html" not in content_type.lower():
+            return None
+        if unchanged(response.meta, record):  # an incremental run met it unchanged
             return None
         listed = response.meta.get(LISTED) or {}
         redirects = response.meta.get("redirect_urls") or [response.url]

@@ -3,11 +3,14 @@
 ``/`` links to ``/section/<k>``, each of which links to its articles ``/a/<k>-<j>``: with
 ``max_depth: 2`` the articles are reachable only through their section. Every response waits
 ``delay`` seconds; every request is counted by path, and the most requests ever in flight at
-once is kept (``peak``).
+once is kept (``peak``). Articles carry an ``ETag``, sections a ``Last-Modified``, and both
+answer conditional requests with ``304``; ``add_article(k)`` publishes one more article in
+section ``k`` (which changes that section page and its date).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import Counter
@@ -25,6 +28,8 @@ class PagedSite(ThreadingHTTPServer):
         self.hits: Counter[str] = Counter()
         self.in_flight = 0
         self.peak = 0
+        self.added = [0] * sections
+        self.requests: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -32,11 +37,18 @@ class PagedSite(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def articles_in(self, section: int) -> int:
+        return self.per_section + self.added[section]
+
+    def add_article(self, section: int) -> str:
+        self.added[section] += 1
+        return f"/a/{section}-{self.articles_in(section) - 1}"
+
     def page_paths(self) -> set[str]:
         """Every HTML page of the site."""
         paths = {"/"} | {f"/section/{k}" for k in range(self.sections)}
         return paths | {
-            f"/a/{k}-{j}" for k in range(self.sections) for j in range(self.per_section)
+            f"/a/{k}-{j}" for k in range(self.sections) for j in range(self.articles_in(k))
         }
 
     def close(self) -> None:
@@ -72,8 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
                 site.in_flight -= 1
 
     def _answer(self, site: PagedSite) -> None:
+        site.requests.append((self.path, dict(self.headers.items())))
         time.sleep(site.delay)
         status, ctype = 200, "text/html; charset=utf-8"
+        validators: list[tuple[str, str]] = []
         if self.path == "/robots.txt":
             body, ctype = b"User-agent: *\nAllow: /\n", "text/plain"
         elif self.path == "/":
@@ -85,9 +99,13 @@ class _Handler(BaseHTTPRequestHandler):
             k = int(self.path.rsplit("/", 1)[1])
             links = "".join(
                 f"<li><a href='/a/{k}-{j}'>Article {k}-{j}</a></li>"
-                for j in range(site.per_section)
+                for j in range(site.articles_in(k))
             )
             body = _html(f"Rubrique {k}", f"<ul>{links}</ul>")
+            modified = f"Wed, 0{1 + site.added[k]} Jan 2025 10:00:00 GMT"
+            validators.append(("Last-Modified", modified))
+            if self.headers.get("If-Modified-Since") == modified:
+                status = 304
         elif self.path.startswith("/a/"):
             name = self.path.rsplit("/", 1)[1]
             text = "".join(
@@ -96,10 +114,18 @@ class _Handler(BaseHTTPRequestHandler):
                 for i in range(6)
             )
             body = _html(f"Article {name}", f"<article><h1>Article {name}</h1>{text}</article>")
+            etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'  # noqa: S324 -- an ETag, not security
+            validators.append(("ETag", etag))
+            if self.headers.get("If-None-Match") == etag:
+                status = 304
         else:
             status, body, ctype = 404, b"not found", "text/plain"
+        if status == 304:
+            body = b""
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        for name, value in validators:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -70,6 +70,10 @@ class SeaweedS3:
                 f"-filer.port={filer}",
                 "-master.volumeSizeLimitMB=64",
                 "-volume.max=200",
+                # fixed-port extras (Iceberg catalog on 8181...): off, so that two servers
+                # (a test session and a benchmark) can run on one machine
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,

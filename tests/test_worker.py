@@ -52,7 +52,7 @@ class Service:
             "CRAWLER_UPLOAD_WAIT": "30",
         }
 
-    def add_job(self, site: PagedSite) -> int:
+    def add_job(self, site: PagedSite, **extra: object) -> int:
         job = {
             "name": "paged",
             "seeds": {"start_pages": [f"{site.url}/"]},
@@ -60,9 +60,14 @@ class Service:
             "politeness": {"delay": 0, "concurrency_per_domain": 1},
             "safety": {"allowed_networks": ["127.0.0.1/32"]},
             "storage": f"file://{self.archive}",
+            **extra,
         }
         with self.database.transaction() as session:
             create_job(session, yaml.safe_dump(job), "test")
+        return self.queue()
+
+    def queue(self) -> int:
+        with self.database.transaction() as session:
             return queue_run(session, get_job(session, "paged"), "manual", "test").id
 
     def worker(self) -> subprocess.Popen[str]:
@@ -230,3 +235,35 @@ def test_a_killed_worker_leaves_an_interrupted_run_that_resumes_without_losing_a
     ]
     if kill == "worker":  # a clean stop: its queue continues, done pages are not fetched again
         assert refetched == []
+
+
+def test_an_incremental_job_stores_only_what_changed_since_its_last_run(
+    service: Service, paged_site: PagedSite
+) -> None:
+    first = service.add_job(paged_site, only_new=True)
+    _finish(service.worker())
+    assert service.run(first).counters["articles"] == 18
+    new = paged_site.add_article(1)
+    second = service.queue()
+    output = _finish(service.worker())
+    run = service.run(second)
+    assert run.status == "succeeded", (run.error, output[-3000:])
+    assert run.counters["articles"] == 1  # the new article only
+    crawls = service.archive / "crawls"
+    earlier = service.run(first).crawl_id
+    reports = [validate_warc(p) for p in sorted(crawls.glob("*/warc/*.warc.gz"))]
+    check_revisits(reports)  # revisits of the first run's records find them
+    reports = [r for r in reports if earlier not in str(r.path)]
+    pages = {
+        "/" + r.get("WARC-Target-URI").split("/", 3)[3]
+        for report in reports
+        for r in report.of_type("response") + report.of_type("revisit")
+    }
+    not_modified = [
+        r.get("WARC-Target-URI")
+        for report in reports
+        for r in report.of_type("revisit")
+        if (r.get("WARC-Profile") or "").endswith("server-not-modified")
+    ]
+    assert len(not_modified) >= 8  # sections 0 and 2, and section 1's six old articles
+    assert new in pages

@@ -21,6 +21,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from crawler.archive import CrawlArchive, resume_pending
+from crawler.captures import PREVIOUS_META, Capture
 from crawler.components._enabled import require_archive
 from crawler.components.handler import REASON_META
 from crawler.components.limits import TRUNCATED_META
@@ -156,8 +157,11 @@ class WarcCapture:
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=_truncation(request, response),
         )
+        earlier: Capture | None = request.meta.get(PREVIOUS_META)
         try:
-            location = self.archive.writer.write_exchange(exchange)
+            location = self.archive.writer.write_exchange(
+                exchange, earlier.original() if earlier else None
+            )
         except OSError as exc:
             self._fail(f"cannot write WARC record for {request.url}: {exc}")
             return

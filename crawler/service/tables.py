@@ -30,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Job",
+    "JobCapture",
     "JobVersion",
     "Run",
     "RunEvent",
@@ -196,6 +197,28 @@ class RunEvent(Base):
     kind: Mapped[str] = mapped_column(String(16))
     """``status`` or ``log``."""
     message: Mapped[str] = mapped_column(Text)
+
+
+class JobCapture(Base):
+    """The latest capture of each URL a job fetched: what an ``only_new`` run asks about."""
+
+    __tablename__ = "job_captures"
+    __table_args__ = (UniqueConstraint("job_id", "url_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
+    url_sha256: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the URL (URLs can be longer than an index entry may be)."""
+    url: Mapped[str] = mapped_column(Text)
+    record_id: Mapped[str] = mapped_column(String(100))
+    """``WARC-Record-ID`` of the record holding the payload."""
+    date: Mapped[str] = mapped_column(String(40))
+    """``WARC-Date`` of that record."""
+    digest: Mapped[str] = mapped_column(String(80))
+    etag: Mapped[str | None] = mapped_column(Text, default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(100), default=None)
+    crawl_id: Mapped[str] = mapped_column(String(120))
+    """The run (crawl) that last saw it."""
 
 
 class ApiToken(Base):

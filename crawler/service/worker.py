@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.service.db import Database
+from crawler.service.job_captures import export_captures, import_captures
 from crawler.service.runs import add_event, claim_next, finish_run, get_run, heartbeat, reap_stale
 from crawler.service.settings import ServiceSettings
 
@@ -43,6 +44,7 @@ _KILL_AFTER = 300.0
 @dataclass(frozen=True)
 class _Assignment:
     run_id: int
+    job_id: int
     crawl_id: str
     attempt: int
     storage_url: str
@@ -105,6 +107,7 @@ class Worker:
                 current.storage_url = self.settings.storage_url
             return _Assignment(
                 run_id=current.id,
+                job_id=current.job_id,
                 crawl_id=current.crawl_id,
                 attempt=current.attempt,
                 storage_url=current.storage_url,
@@ -119,6 +122,7 @@ class Worker:
         job_file.write_text(json.dumps(run.config), encoding="utf-8")
         status_file = folder / f"status-{run.attempt}.json"
         log_file = folder / f"crawl-{run.attempt}.log"
+        captures_out = folder / f"captures-{run.attempt}.jsonl"
         command = [
             sys.executable,
             "-m",
@@ -137,14 +141,27 @@ class Worker:
             str(self.settings.heartbeat),
             "--stop-with-parent",
             str(os.getpid()),
+            "--captures-out",
+            str(captures_out),
         ]
         if run.attempt > 1:
             command.append("--resume")
+        if run.config.get("only_new"):
+            previous = folder / f"previous-{run.attempt}.jsonl"
+            known = export_captures(self.database, run.job_id, previous)
+            command += ["--previous-captures", str(previous)]
+            logger.info("run %s: incremental, %d URLs captured before", run.run_id, known)
         logger.info("run %s (crawl %s, attempt %d) starting", run.run_id, run.crawl_id, run.attempt)
         with log_file.open("ab") as log:
             # our own interpreter and module, arguments from our own database: no shell
             child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         outcome = self._supervise(run, child, status_file, log_file)
+        try:
+            import_captures(self.database, run.job_id, run.crawl_id, captures_out)
+        except Exception:
+            logger.exception(
+                "run %s: could not record its captures for incremental runs", run.run_id
+            )
         logger.info("run %s %s", run.run_id, outcome)
 
     def _supervise(
