@@ -11,8 +11,8 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
 
+from crawler.journal import LineLog
 from crawler.warc import Original
 
 __all__ = ["PREVIOUS_META", "Capture", "CaptureLog", "load_captures"]
@@ -53,15 +53,8 @@ def load_captures(path: Path) -> dict[str, Capture]:
     return found
 
 
-class CaptureLog:
+class CaptureLog(LineLog):
     """Appends captures as they are written."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle: IO[str] = path.open("a", encoding="utf-8", buffering=1)
-
     def write(self, capture: Capture) -> None:
-        self._handle.write(json.dumps(asdict(capture), ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        self._handle.close()
+        self.append(asdict(capture))

@@ -76,7 +76,7 @@ def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
         )
         return 2
     storage_url = job_storage or job.storage
-    status_file = Path(args.status_file) if getattr(args, "status_file", None) else None
+    status_file = _path_or_none(getattr(args, "status_file", None))
     options = RunOptions(
         crawl_id=args.crawl_id or new_crawl_id(job.name),
         storage_url=storage_url,

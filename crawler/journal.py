@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-__all__ = ["Journal", "ResumeState"]
+__all__ = ["Journal", "LineLog", "ResumeState"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,22 +50,24 @@ class ResumeState:
         return state
 
 
-class Journal:
-    """Appends journal lines; line-buffered, so a line is in the OS when ``write`` returns."""
+class LineLog:
+    """Appends JSON lines; line-buffered, so a line is in the OS when ``append`` returns."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._handle: IO[str] = path.open("a", encoding="utf-8", buffering=1)
 
-    def link(self, parent: str, url: str, depth: int) -> None:
-        self._write({"link": parent, "url": url, "depth": depth})
-
-    def done(self, url: str) -> None:
-        self._write({"done": url})
-
-    def _write(self, entry: dict[str, object]) -> None:
+    def append(self, entry: dict[str, object]) -> None:
         self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
         self._handle.close()
+
+
+class Journal(LineLog):
+    def link(self, parent: str, url: str, depth: int) -> None:
+        self.append({"link": parent, "url": url, "depth": depth})
+
+    def done(self, url: str) -> None:
+        self.append({"done": url})
