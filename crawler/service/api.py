@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Res
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -162,6 +163,11 @@ def create_app(database: Database, max_body: int = 1_000_000) -> FastAPI:
     async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
         problems = [{"field": f, "line": ln, "message": m} for f, ln, m in exc.problems]
         return JSONResponse({"detail": exc.message, "problems": problems}, exc.status)
+
+    @app.exception_handler(IntegrityError)
+    async def concurrent_change(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        detail = "conflicts with a change made at the same time (a taken name?); try again"
+        return JSONResponse({"detail": detail, "problems": []}, 409)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
