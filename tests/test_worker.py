@@ -170,6 +170,7 @@ def test_a_cancelled_run_stops_cleanly_with_its_warcs_stored(
     run_id = service.add_job(paged_site)
     worker = service.worker()
     _wait(lambda: service.run(run_id).counters.get("pages", 0) >= 5, 60, "pages to be fetched")
+    assert service.run(run_id).status == "running"
     with service.database.transaction() as session:
         assert request_cancel(session, run_id, "test").status == "cancelling"
     output = _finish(worker)

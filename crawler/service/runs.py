@@ -122,11 +122,12 @@ def heartbeat(
     run_id: int,
     worker: str,
     counters: dict[str, Any],
+    files: list[str] | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Record that ``worker`` still runs ``run_id`` (with live counters). Returns whether the
-    run should stop: a cancel was requested, or the run is no longer this worker's (it was
-    declared interrupted meanwhile)."""
+    """Record that ``worker`` still runs ``run_id``, with live counters and the files written
+    so far. Returns whether the run should stop: a cancel was requested, or the run is no
+    longer this worker's (it was declared interrupted meanwhile)."""
     with database.transaction() as session:
         run = get_run(session, run_id)
         if run.worker != worker or run.status not in ("running", "cancelling"):
@@ -134,6 +135,8 @@ def heartbeat(
         run.heartbeat_at = now or utcnow()
         if counters:
             run.counters = counters
+        if files:
+            run.files = {"stored": files, "pending_uploads": counters.get("uploads_waiting", 0)}
         return run.cancel_requested
 
 

@@ -178,7 +178,13 @@ class Worker:
             if child.returncode is not None:
                 break
             try:
-                stop = heartbeat(self.database, run.run_id, self.name, status.get("counters", {}))
+                stop = heartbeat(
+                    self.database,
+                    run.run_id,
+                    self.name,
+                    status.get("counters", {}),
+                    status.get("files"),
+                )
             except Exception:
                 logger.exception("run %s: heartbeat failed (database away?)", run.run_id)
                 stop = False
