@@ -190,6 +190,32 @@ def _cmd_upload(args: argparse.Namespace) -> int:
     return 1 if left else 0
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from crawler.config import s3_options_from_env
+    from crawler.storage import StorageError, open_storage
+    from crawler.verify import dumps, pull_crawl, verify_crawl
+
+    storage_url = args.storage or os.environ.get("CRAWLER_STORAGE_URL") or "file://./archive"
+    try:
+        storage = open_storage(storage_url, s3_options_from_env())
+    except StorageError as exc:
+        print(f"crawler {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+    def progress(line: str) -> None:
+        print(f"  {line}", file=sys.stderr)
+
+    if args.command == "pull":
+        check = pull_crawl(storage, args.crawl, Path(args.dest), progress)
+    else:
+        check = verify_crawl(storage, args.crawl, progress)
+    print(dumps(check) if args.json else "\n".join(check.lines()))
+    verdict = "verified" if check.ok else "FAILED"
+    where = f" into {Path(args.dest) / 'crawls' / args.crawl}" if args.command == "pull" else ""
+    print(f"{args.crawl}: {verdict}{where}", file=sys.stderr)
+    return 0 if check.ok else 1
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import ExtractOptions
     from crawler.extract_cmd import (
@@ -314,6 +340,20 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--allow-network", action="append", help="CIDR allowed for --url")
     extract.add_argument("--short", action="store_true", help="omit the extractor block")
     extract.set_defaults(func=_cmd_extract)
+    for name, what in (
+        ("verify", "check a stored crawl: every file against the manifest, every WARC record"),
+        ("pull", "download a crawl and check every file against its manifest"),
+    ):
+        check = sub.add_parser(name, help=what)
+        check.add_argument("crawl", help="crawl id (crawls/<id>/ in the storage)")
+        check.add_argument(
+            "--storage",
+            help="file://PATH or s3://bucket/prefix (env CRAWLER_STORAGE_URL; default file://./archive)",
+        )
+        check.add_argument("--json", action="store_true", help="the report as JSON")
+        if name == "pull":
+            check.add_argument("--dest", required=True, help="folder to download into")
+        check.set_defaults(func=_cmd_verify)
     upload = sub.add_parser("upload", help="store files left in the spool by earlier crawls")
     upload.add_argument("--storage", help="storage URL whose default spool to use")
     upload.add_argument("--spool", help="spool folder")

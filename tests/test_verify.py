@@ -1,0 +1,125 @@
+"""`crawler verify` and `crawler pull`: a good crawl verifies; every kind of damage is named."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.demo import DemoSite, demo_job
+from tests.conftest import run_cli
+from tests.s3server import SeaweedS3
+
+
+def _crawl(tmp: Path, storage: str, env: dict[str, str] | None = None) -> str:
+    with DemoSite() as site:
+        job = tmp / "demo.json"
+        job.write_text(demo_job(site.base_url, storage).model_dump_json(exclude_none=True))
+        result = run_cli(
+            "crawl", str(job), "--crawl-id", "verify-me", "--spool", str(tmp / "spool"), env=env
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return "verify-me"
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    tmp = tmp_path_factory.mktemp("verify")
+    crawl = _crawl(tmp, f"file://{tmp / 'archive'}")
+    yield tmp / "archive", crawl
+
+
+def _copy(stored: tuple[Path, str], tmp: Path) -> tuple[Path, Path]:
+    """A private copy of the stored crawl (tests damage it); its storage root and folder."""
+    import shutil
+
+    archive, crawl = stored
+    root = tmp / "archive"
+    shutil.copytree(archive, root)
+    return root, root / "crawls" / crawl
+
+
+def _verify(root: Path, *extra: str) -> tuple[int, str, str]:
+    result = run_cli("verify", "verify-me", "--storage", f"file://{root}", *extra)
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_a_stored_crawl_verifies_and_pulls(stored: tuple[Path, str], tmp_path: Path) -> None:
+    archive, crawl = stored
+    code, out, err = _verify(archive, "--json")
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["ok"] and {f["path"].split("/")[0] for f in report["files"]} >= {"warc", "index"}
+    warc = next(f for f in report["files"] if f["path"].startswith("warc/"))
+    assert warc["records"] == 31
+    pulled = run_cli(
+        "pull", crawl, "--storage", f"file://{archive}", "--dest", str(tmp_path / "copy")
+    )
+    assert pulled.returncode == 0, pulled.stderr
+    manifest = json.loads((tmp_path / "copy" / "crawls" / crawl / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        local = tmp_path / "copy" / "crawls" / crawl / entry["path"]
+        assert hashlib.sha256(local.read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_one_changed_byte_in_a_warc_is_named(stored: tuple[Path, str], tmp_path: Path) -> None:
+    root, folder = _copy(stored, tmp_path)
+    warc = next((folder / "warc").glob("*.warc.gz"))
+    data = bytearray(warc.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    warc.write_bytes(bytes(data))
+    code, out, _ = _verify(root)
+    assert code == 1
+    line = next(x for x in out.splitlines() if x.startswith(f"warc/{warc.name}"))
+    assert "differs from the manifest" in line and "FAILED" in line
+
+
+def test_a_cut_warc_fails_even_with_a_matching_manifest(
+    stored: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, folder = _copy(stored, tmp_path)
+    warc = next((folder / "warc").glob("*.warc.gz"))
+    warc.write_bytes(warc.read_bytes()[:-40])  # the last gzip member cut
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["files"]:  # as if the manifest had been written for the cut file
+        if entry["path"] == f"warc/{warc.name}":
+            entry["size"] = warc.stat().st_size
+            entry["sha256"] = hashlib.sha256(warc.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    code, out, _ = _verify(root)
+    assert code == 1 and "is cut" in out, out
+
+
+def test_missing_and_unlisted_files_are_named(stored: tuple[Path, str], tmp_path: Path) -> None:
+    root, folder = _copy(stored, tmp_path)
+    index = next((folder / "index").glob("*.cdxj"))
+    index.unlink()
+    (folder / "warc" / "stray.warc.gz").write_bytes(b"x")
+    code, out, _ = _verify(root)
+    assert code == 1
+    assert f"index/{index.name}: FAILED: missing or unreadable" in out
+    assert "files not in the manifest: warc/stray.warc.gz" in out
+    assert run_cli("verify", "no-such-crawl", "--storage", f"file://{root}").returncode == 1
+
+
+@pytest.mark.s3
+def test_pull_from_s3_checks_every_file(s3: SeaweedS3, tmp_path: Path) -> None:
+    s3.client.create_bucket(Bucket="pull")
+    crawl = _crawl(tmp_path, "s3://pull/archive", env=s3.env())
+    pulled = run_cli(
+        "pull",
+        crawl,
+        "--storage",
+        "s3://pull/archive",
+        "--dest",
+        str(tmp_path / "copy"),
+        env=s3.env(),
+    )
+    assert pulled.returncode == 0, pulled.stderr
+    assert list((tmp_path / "copy" / "crawls" / crawl / "warc").glob("*.warc.gz"))
+    s3.client.put_object(Bucket="pull", Key=f"archive/crawls/{crawl}/index/extra.cdxj", Body=b"x")
+    again = run_cli("verify", crawl, "--storage", "s3://pull/archive", env=s3.env())
+    assert again.returncode == 1 and "index/extra.cdxj" in again.stdout
