@@ -84,6 +84,10 @@ class Storage(Protocol):
         """The whole object at ``key`` (small objects: manifests, indexes)."""
         ...
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """``length`` bytes of the object at ``key`` from ``offset`` (one WARC record)."""
+        ...
+
 
 def _check_key(key: str) -> str:
     parts = key.split("/")
@@ -146,6 +150,17 @@ class LocalStorage:
             return self._path(key).read_bytes()
         except OSError as exc:
             raise StorageError(f"{self.url}: cannot read {key}: {exc}") from exc
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        try:
+            with self._path(key).open("rb") as handle:
+                handle.seek(offset)
+                data = handle.read(length)
+        except OSError as exc:
+            raise StorageError(f"{self.url}: cannot read {key}: {exc}") from exc
+        if len(data) != length:
+            raise StorageError(f"{self.url}: {key} ends before byte {offset + length}")
+        return data
 
 
 @dataclass(frozen=True)
@@ -260,6 +275,21 @@ class S3Storage:
             ].read()
         except (BotoCoreError, ClientError) as exc:
             raise self._fail("read", key, exc) from exc
+        return data
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        last = offset + length - 1
+        try:
+            response = self._client.get_object(
+                Bucket=self.bucket, Key=self._key(key), Range=f"bytes={offset}-{last}"
+            )
+            data: bytes = response["Body"].read()
+        except (BotoCoreError, ClientError) as exc:
+            raise self._fail("read", key, exc) from exc
+        if len(data) != length:
+            raise StorageError(f"{self.url}: {key} ends before byte {offset + length}")
         return data
 
 

@@ -6,23 +6,23 @@ at fault: ``{"detail": "...", "problems": [{"field", "line", "message"}]}``.
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler import __version__
 from crawler.service import jobs, runs, schedules
-from crawler.service.auth import Role, allows, authenticate, create_token, revoke_token
+from crawler.service.auth import create_token, revoke_token
+from crawler.service.auth_deps import Admin, Reader, SessionDep, Writer
 from crawler.service.db import Database
 from crawler.service.errors import ConflictError, ServiceError
+from crawler.service.research_api import router as research_router
 from crawler.service.schemas import (
     ErrorOut,
     EventOut,
@@ -110,43 +110,6 @@ def _problems_of(exc: RequestValidationError) -> list[dict[str, Any]]:
         message = "unknown field" if error.get("type") == "extra_forbidden" else error["msg"]
         problems.append({"field": ".".join(loc), "line": None, "message": message})
     return problems
-
-
-def _session(request: Request) -> Iterator[Session]:
-    database: Database = request.app.state.database
-    with database.transaction() as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(_session)]
-
-
-def _caller(needed: Role) -> Callable[..., Awaitable[ApiToken]]:
-    """A dependency: the token of the request, if its role allows ``needed`` (else 401/403)."""
-
-    async def check(
-        session: SessionDep, authorization: Annotated[str | None, Header()] = None
-    ) -> ApiToken:
-        scheme, _, secret = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not secret:
-            raise HTTPException(
-                401,
-                "give a token: Authorization: Bearer <token>",
-                {"WWW-Authenticate": "Bearer"},
-            )
-        token = authenticate(session, secret.strip())
-        if token is None:
-            raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
-        if not allows(token.role, needed):
-            raise HTTPException(403, f"this needs the {needed} role; the token is {token.role}")
-        return token
-
-    return check
-
-
-Reader = Annotated[ApiToken, Depends(_caller("researcher"))]
-Writer = Annotated[ApiToken, Depends(_caller("archivist"))]
-Admin = Annotated[ApiToken, Depends(_caller("admin"))]
 
 
 def create_app(database: Database, max_body: int = 1_000_000) -> FastAPI:
@@ -395,4 +358,5 @@ def create_app(database: Database, max_body: int = 1_000_000) -> FastAPI:
         """Revoke a token (kept, marked revoked)."""
         return token_out(revoke_token(current, name, token.name))
 
+    app.include_router(research_router)
     return app

@@ -107,6 +107,25 @@ def _cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_index(args: argparse.Namespace) -> int:
+    from crawler.config import s3_options_from_env
+    from crawler.service.archive_index import CrawlIndexError, index_crawl
+    from crawler.storage import StorageError, open_storage
+
+    settings, database = _open()
+    url = args.storage or settings.storage_url or "file://./archive"
+    status = 0
+    for crawl_id in args.crawls:
+        try:
+            row = index_crawl(database, open_storage(url, s3_options_from_env()), crawl_id)
+        except (CrawlIndexError, StorageError) as exc:
+            print(f"crawler index: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{crawl_id}: {row.captures} captures, {row.articles} articles indexed")
+    return status
+
+
 def _cmd_db_upgrade(_args: argparse.Namespace) -> int:
     _, database = _open()
     print(f"database {database.describe()} is up to date")
@@ -153,6 +172,13 @@ def add_service_commands(sub: Any) -> None:
     revoke = token_sub.add_parser("revoke", help="revoke a token")
     revoke.add_argument("name")
     revoke.set_defaults(func=_cmd_token_revoke)
+
+    index = sub.add_parser("index", help="load stored crawls' CDXJ and articles into the database")
+    index.add_argument("crawls", nargs="+", help="crawl ids")
+    index.add_argument(
+        "--storage", help="where the crawls are (default: CRAWLER_STORAGE_URL or file://./archive)"
+    )
+    index.set_defaults(func=_cmd_index)
 
     db = sub.add_parser("db", help="the service database")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -27,8 +29,11 @@ __all__ = [
     "ACTIVE_RUN_STATES",
     "FINAL_RUN_STATES",
     "ApiToken",
+    "ArticleRow",
     "AuditEntry",
     "Base",
+    "CaptureRow",
+    "CrawlRow",
     "Job",
     "JobCapture",
     "JobVersion",
@@ -219,6 +224,85 @@ class JobCapture(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100), default=None)
     crawl_id: Mapped[str] = mapped_column(String(120))
     """The run (crawl) that last saw it."""
+
+
+# SURT keys sort bytewise (``,`` and ``)`` matter): PostgreSQL must not use a locale order
+_BYTEWISE = Text().with_variant(Text(collation="C"), "postgresql")
+
+
+class CrawlRow(Base):
+    """A crawl whose index is in the database: where its files are, what it holds."""
+
+    __tablename__ = "crawls"
+
+    crawl_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    storage_url: Mapped[str] = mapped_column(Text)
+    job: Mapped[str] = mapped_column(String(63))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    captures: Mapped[int] = mapped_column(Integer, default=0)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    manifest: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CaptureRow(Base):
+    """One line of a crawl's CDXJ index: a capture, where its record is."""
+
+    __tablename__ = "captures"
+    __table_args__ = (
+        Index("ix_captures_lookup", "urlkey", "ts"),
+        Index("ix_captures_crawl", "crawl_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    crawl_id: Mapped[str] = mapped_column(String(120))
+    urlkey: Mapped[str] = mapped_column(_BYTEWISE)
+    """SURT form of the URL (``fr,lemonde)/international``), as pywb sorts it."""
+    ts: Mapped[int] = mapped_column(BigInteger)
+    """Capture time as the 14-digit number ``YYYYMMDDhhmmss`` (UTC)."""
+    url: Mapped[str] = mapped_column(Text)
+    mime: Mapped[str] = mapped_column(String(200), default="")
+    """Content type, or ``warc/revisit``."""
+    status: Mapped[str] = mapped_column(String(3), default="")
+    digest: Mapped[str] = mapped_column(String(80), default="")
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(300))
+    """WARC file name, under ``crawls/<crawl_id>/warc/``."""
+
+
+class ArticleRow(Base):
+    """An article of a crawl, searchable (full text: FTS5 on SQLite, tsvector on
+    PostgreSQL, both over ``search_text``)."""
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_published", "published"),
+        Index("ix_articles_site", "site", "published"),
+        Index("ix_articles_crawl", "crawl_id"),
+        Index("ix_articles_topic", "on_topic", "published"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    crawl_id: Mapped[str] = mapped_column(String(120))
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[str] = mapped_column(Text, default="")
+    """Authors joined with ``; ``."""
+    published: Mapped[str | None] = mapped_column(String(10), default=None)
+    """``YYYY-MM-DD``."""
+    site: Mapped[str] = mapped_column(String(253), default="")
+    """Host name of the final URL, without ``www.``."""
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    on_topic: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    captured_at: Mapped[datetime | None] = mapped_column(default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """The article as stored in the crawl's JSON lines."""
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    """Title and text, normalised as queries are (case, accents, punctuation)."""
 
 
 class ApiToken(Base):

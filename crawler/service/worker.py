@@ -162,7 +162,22 @@ class Worker:
             logger.exception(
                 "run %s: could not record its captures for incremental runs", run.run_id
             )
+        self._index(run)
         logger.info("run %s %s", run.run_id, outcome)
+
+    def _index(self, run: _Assignment) -> None:
+        """Make what the run stored searchable (capture index, articles)."""
+        from crawler.config import s3_options_from_env
+        from crawler.service.archive_index import CrawlIndexError, index_crawl
+        from crawler.storage import StorageError, open_storage
+
+        try:
+            storage = open_storage(run.storage_url, s3_options_from_env())
+            index_crawl(self.database, storage, run.crawl_id)
+        except (CrawlIndexError, StorageError) as exc:
+            logger.warning("run %s: not indexed: %s", run.run_id, exc)
+        except Exception:
+            logger.exception("run %s: indexing failed", run.run_id)
 
     def _supervise(
         self, run: _Assignment, child: subprocess.Popen[bytes], status_file: Path, log_file: Path

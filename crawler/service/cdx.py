@@ -1,0 +1,279 @@
+"""Capture index queries, as pywb's CDXJ server API has them.
+
+``url`` with ``matchType`` ``exact`` (default), ``prefix`` (or a trailing ``*``), ``host`` or
+``domain`` (or a leading ``*.``); ``from`` / ``to`` timestamps (1-14 digits, padded);
+``limit``; ``sort=reverse`` or ``sort=closest&closest=<ts>``; ``filter`` (repeatable:
+``[!][=|~]field:expression``); ``fl`` (fields); ``output`` ``cdxj`` (default), ``json``
+(NDJSON), ``link`` (a Memento TimeMap) or ``text``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import surt
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from crawler.service.errors import InvalidError
+from crawler.service.tables import CaptureRow
+
+__all__ = [
+    "FIELDS",
+    "CdxQuery",
+    "closest_capture",
+    "find_captures",
+    "http_date",
+    "render",
+    "timestamp_bound",
+    "urlkey",
+]
+
+FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset", "filename")
+_MATCH_TYPES = ("exact", "prefix", "host", "domain")
+_OUTPUTS = ("cdxj", "json", "link", "text")
+_FILTER = re.compile(r"^(?P<neg>!)?(?P<mod>[=~])?(?P<field>[a-z]+):(?P<expr>.*)$", re.DOTALL)
+
+
+def _invalid(field_name: str, message: str) -> InvalidError:
+    return InvalidError(f"{field_name}: {message}", [(field_name, None, message)])
+
+
+def urlkey(url: str) -> str:
+    """The SURT key the CDXJ indexer gives ``url``."""
+    try:
+        return str(surt.surt(url))
+    except Exception as exc:
+        raise _invalid("url", f"{url!r} is not a URL: {exc}") from None
+
+
+def timestamp_bound(value: str, upper: bool, name: str) -> int:
+    """A 1-14 digit timestamp as the lowest (or highest) 14-digit number it stands for."""
+    if not re.fullmatch(r"\d{1,14}", value):
+        raise _invalid(name, f"{value!r} is not a timestamp: 1 to 14 digits, YYYYMMDDhhmmss")
+    return int(value.ljust(14, "9" if upper else "0"))
+
+
+def _as_datetime(ts: int) -> datetime:
+    text = str(ts)
+    try:
+        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:  # a padded bound such as 20249999999999: clamp
+        return datetime(int(text[:4]), 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def http_date(ts: int) -> str:
+    return _as_datetime(ts).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+@dataclass(frozen=True)
+class _Filter:
+    field: str
+    expression: str
+    negate: bool
+    mode: str
+    """``contains``, ``exact`` or ``regex``."""
+
+    def keeps(self, values: dict[str, str]) -> bool:
+        value = values.get(self.field, "")
+        if self.mode == "exact":
+            hit = value == self.expression
+        elif self.mode == "regex":
+            hit = re.match(self.expression, value) is not None
+        else:
+            hit = self.expression in value
+        return hit != self.negate
+
+
+@dataclass(frozen=True)
+class CdxQuery:
+    url: str
+    match_type: str = "exact"
+    from_ts: int | None = None
+    to_ts: int | None = None
+    limit: int | None = None
+    sort: str | None = None
+    closest: int | None = None
+    filters: tuple[_Filter, ...] = ()
+    fields: tuple[str, ...] = FIELDS
+    output: str = "cdxj"
+    crawl: str | None = field(default=None)
+
+    @classmethod
+    def parse(
+        cls,
+        url: str,
+        match_type: str | None = None,
+        from_: str | None = None,
+        to: str | None = None,
+        limit: int | None = None,
+        sort: str | None = None,
+        closest: str | None = None,
+        filters: Iterable[str] = (),
+        fl: str | None = None,
+        output: str | None = None,
+        crawl: str | None = None,
+    ) -> CdxQuery:
+        url = url.strip()
+        if not url:
+            raise _invalid("url", "give the URL to look up")
+        kind = match_type or "exact"
+        if url.startswith("*."):
+            url, kind = url[2:], "domain"
+        elif url.endswith("*"):
+            url, kind = url[:-1], "prefix"
+        if kind not in _MATCH_TYPES:
+            raise _invalid("matchType", f"{kind!r}: one of {', '.join(_MATCH_TYPES)}")
+        if limit is not None and limit < 1:
+            raise _invalid("limit", "a positive number")
+        if sort not in (None, "reverse", "closest"):
+            raise _invalid("sort", f"{sort!r}: reverse or closest")
+        if sort == "closest" and not closest:
+            raise _invalid("closest", "sort=closest needs closest=<timestamp>")
+        parsed = []
+        for text in filters:
+            match = _FILTER.match(text)
+            if not match or match["field"] not in FIELDS:
+                raise _invalid(
+                    "filter",
+                    f"{text!r}: [!][=|~]<field>:<expression>, field one of {', '.join(FIELDS)}",
+                )
+            mode = {"=": "exact", "~": "regex"}.get(match["mod"] or "", "contains")
+            if mode == "regex":
+                try:
+                    re.compile(match["expr"])
+                except re.error as exc:
+                    raise _invalid("filter", f"{text!r}: bad regular expression: {exc}") from None
+            parsed.append(_Filter(match["field"], match["expr"], bool(match["neg"]), mode))
+        fields = tuple(f.strip() for f in fl.split(",") if f.strip()) if fl else FIELDS
+        unknown = [f for f in fields if f not in FIELDS]
+        if unknown:
+            raise _invalid(
+                "fl", f"unknown field(s) {', '.join(unknown)}; fields: {', '.join(FIELDS)}"
+            )
+        if (output or "cdxj") not in _OUTPUTS:
+            raise _invalid("output", f"{output!r}: one of {', '.join(_OUTPUTS)}")
+        return cls(
+            url=url,
+            match_type=kind,
+            from_ts=timestamp_bound(from_, False, "from") if from_ else None,
+            to_ts=timestamp_bound(to, True, "to") if to else None,
+            limit=limit,
+            sort=sort,
+            closest=timestamp_bound(closest, False, "closest") if closest else None,
+            filters=tuple(parsed),
+            fields=fields,
+            output=output or "cdxj",
+            crawl=crawl,
+        )
+
+    def key_condition(self) -> ColumnElement[bool]:
+        key = urlkey(self.url if "://" in self.url else "http://" + self.url)
+        if self.match_type == "exact":
+            return CaptureRow.urlkey == key
+        if self.match_type == "prefix":
+            return _prefix(key)
+        host = key.split(")", 1)[0]
+        if self.match_type == "host":
+            return _prefix(host + ")")
+        return or_(_prefix(host + ")"), _prefix(host + ","))
+
+
+def _prefix(prefix: str) -> ColumnElement[bool]:
+    """``urlkey`` starts with ``prefix``, as a range (uses the index on every backend)."""
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return (CaptureRow.urlkey >= prefix) & (CaptureRow.urlkey < following)
+
+
+def _values(row: CaptureRow) -> dict[str, str]:
+    return {
+        "urlkey": row.urlkey,
+        "timestamp": str(row.ts),
+        "url": row.url,
+        "mime": row.mime,
+        "status": row.status,
+        "digest": row.digest,
+        "length": str(row.length),
+        "offset": str(row.offset),
+        "filename": row.filename,
+    }
+
+
+def find_captures(session: Session, query: CdxQuery) -> Iterator[CaptureRow]:
+    if query.sort == "closest" and query.closest is not None:
+        yield from _by_closeness(session, query)
+        return
+    statement = select(CaptureRow).where(query.key_condition())
+    if query.crawl:
+        statement = statement.where(CaptureRow.crawl_id == query.crawl)
+    if query.from_ts is not None:
+        statement = statement.where(CaptureRow.ts >= query.from_ts)
+    if query.to_ts is not None:
+        statement = statement.where(CaptureRow.ts <= query.to_ts)
+    descending = query.sort == "reverse"
+    order = (
+        (CaptureRow.urlkey.desc(), CaptureRow.ts.desc())
+        if descending
+        else (CaptureRow.urlkey, CaptureRow.ts)
+    )
+    statement = statement.order_by(*order)
+    if not query.filters and query.limit:
+        statement = statement.limit(query.limit)
+    found = 0
+    for row in session.scalars(statement.execution_options(yield_per=1000)):
+        if all(f.keeps(_values(row)) for f in query.filters):
+            yield row
+            found += 1
+            if query.limit and found >= query.limit:
+                return
+
+
+def _by_closeness(session: Session, query: CdxQuery) -> Iterator[CaptureRow]:
+    """Exact URL, nearest to ``closest`` first: the nearest ``limit`` on each side, merged."""
+    assert query.closest is not None
+    want = query.limit or 100
+    base = select(CaptureRow).where(query.key_condition())
+    if query.crawl:
+        base = base.where(CaptureRow.crawl_id == query.crawl)
+    before = base.where(CaptureRow.ts <= query.closest).order_by(CaptureRow.ts.desc())
+    after = base.where(CaptureRow.ts > query.closest).order_by(CaptureRow.ts)
+    target = _as_datetime(query.closest)
+    rows = [
+        row
+        for statement in (before, after)
+        for row in session.scalars(statement.limit(want * (4 if query.filters else 1)))
+        if all(f.keeps(_values(row)) for f in query.filters)
+    ]
+    rows.sort(key=lambda row: abs((_as_datetime(row.ts) - target).total_seconds()))
+    yield from rows[:want]
+
+
+def closest_capture(
+    session: Session, url: str, timestamp: str, crawl: str | None = None
+) -> CaptureRow | None:
+    """The capture of ``url`` nearest in time to ``timestamp`` (1-14 digits)."""
+    query = CdxQuery.parse(url, sort="closest", closest=timestamp, limit=1, crawl=crawl)
+    return next(_by_closeness(session, query), None)
+
+
+def render(rows: Iterable[CaptureRow], query: CdxQuery, memento_base: str = "") -> Iterator[str]:
+    """Lines in the query's output format (each ending with a newline)."""
+    for row in rows:
+        values = _values(row)
+        chosen = {name: values[name] for name in query.fields}
+        if query.output == "json":
+            yield json.dumps(chosen) + "\n"
+        elif query.output == "text":
+            yield " ".join(chosen.values()) + "\n"
+        elif query.output == "link":
+            yield (
+                f'<{memento_base}{row.ts}/{row.url}>; rel="memento"; '
+                f'datetime="{http_date(row.ts)}"; collection="{row.crawl_id}",\n'
+            )
+        else:
+            rest = {k: v for k, v in chosen.items() if k not in ("urlkey", "timestamp")}
+            yield f"{values['urlkey']} {values['timestamp']} {json.dumps(rest)}\n"

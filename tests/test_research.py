@@ -1,0 +1,292 @@
+"""Research access end to end: the demo site crawled twice, indexed, then queried through the
+API — captures (pywb CDX API, TimeMap), snapshots, article search, exports, WACZ, citations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from crawler.demo import DemoSite, demo_job
+from crawler.service.api import create_app
+from crawler.service.archive_index import index_crawl
+from crawler.service.auth import create_token
+from crawler.service.db import Database
+from crawler.storage import LocalStorage
+from tests.conftest import run_cli
+from tests.databases import service_database
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, list[str]]]:
+    """Two crawls of the demo site, a few seconds apart: archive root, site URL, crawl ids."""
+    tmp = tmp_path_factory.mktemp("research")
+    with DemoSite() as site:
+        job = tmp / "demo.json"
+        job.write_text(
+            demo_job(site.base_url, f"file://{tmp / 'archive'}").model_dump_json(exclude_none=True)
+        )
+        ids = []
+        for name in ("first", "second"):
+            result = run_cli("crawl", str(job), "--crawl-id", name, "--spool", str(tmp / "spool"))
+            assert result.returncode == 0, result.stderr[-2000:]
+            ids.append(name)
+            time.sleep(1.1)  # the second crawl's captures get later timestamps
+        yield tmp / "archive", site.base_url, ids
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api(
+    request: pytest.FixtureRequest, tmp_path: Path, crawled: tuple[Path, str, list[str]]
+) -> Iterator[tuple[TestClient, Database]]:
+    archive, _, ids = crawled
+    with service_database(request.param, tmp_path) as database:
+        for crawl_id in ids:
+            row = index_crawl(database, LocalStorage(archive), crawl_id)
+            assert row.captures == 15 and row.articles == 6  # 15 pages fetched, 6 articles
+        with database.transaction() as session:
+            _, secret = create_token(session, "rita", "researcher", "test")
+        client = TestClient(create_app(database))
+        client.headers["Authorization"] = f"Bearer {secret}"
+        yield client, database
+
+
+def _ndjson(text: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_cdx_queries_as_pywb_answers_them(
+    api: tuple[TestClient, Database], crawled: tuple[Path, str, list[str]]
+) -> None:
+    client, _ = api
+    _, base, _ = crawled
+    front = f"{base}/"
+    both = _ndjson(client.get("/cdx", params={"url": front, "output": "json"}).text)
+    assert [c["url"] for c in both] == [front, front] and both[0]["timestamp"] < both[1][
+        "timestamp"
+    ]
+    assert set(both[0]) == {
+        "urlkey",
+        "timestamp",
+        "url",
+        "mime",
+        "status",
+        "digest",
+        "length",
+        "offset",
+        "filename",
+    }
+    cdxj = client.get("/cdx", params={"url": front}).text.splitlines()
+    assert (
+        cdxj[0].split(" ", 2)[0] == both[0]["urlkey"]
+        and json.loads(cdxj[0].split(" ", 2)[2])["url"] == front
+    )
+    prefix = _ndjson(
+        client.get("/cdx", params={"url": f"{base}/articles/*", "output": "json"}).text
+    )
+    assert prefix and all(c["url"].startswith(f"{base}/articles/") for c in prefix)
+    host = _ndjson(
+        client.get("/cdx", params={"url": base, "matchType": "host", "output": "json"}).text
+    )
+    assert len(host) > len(prefix) and any(c["url"].endswith("robots.txt") for c in host)
+    html = _ndjson(
+        client.get(
+            "/cdx",
+            params={
+                "url": base,
+                "matchType": "host",
+                "output": "json",
+                "filter": ["=status:200", "mime:html"],
+            },
+        ).text
+    )
+    assert html and all(c["status"] == "200" and "html" in c["mime"] for c in html)
+    not_html = _ndjson(
+        client.get(
+            "/cdx",
+            params={"url": base, "matchType": "host", "output": "json", "filter": "!mime:html"},
+        ).text
+    )
+    assert len(html) + len(not_html) <= len(host) and not any("html" in c["mime"] for c in not_html)
+    later = both[1]["timestamp"]
+    closest = _ndjson(
+        client.get(
+            "/cdx",
+            params={
+                "url": front,
+                "output": "json",
+                "sort": "closest",
+                "closest": later,
+                "limit": 1,
+            },
+        ).text
+    )
+    assert [c["timestamp"] for c in closest] == [later]
+    window = _ndjson(
+        client.get("/cdx", params={"url": front, "output": "json", "from": later}).text
+    )
+    assert [c["timestamp"] for c in window] == [later]
+    fields = client.get(
+        "/cdx", params={"url": front, "output": "text", "fl": "timestamp,status"}
+    ).text
+    assert fields.splitlines()[0] == f"{both[0]['timestamp']} 200"
+    reverse = _ndjson(
+        client.get(
+            "/cdx", params={"url": front, "output": "json", "sort": "reverse", "limit": 1}
+        ).text
+    )
+    assert [c["timestamp"] for c in reverse] == [later]
+    for params, field in (
+        ({"url": front, "from": "2024-12"}, "from"),
+        ({"url": front, "matchType": "everything"}, "matchType"),
+        ({"url": front, "filter": "colour:red"}, "filter"),
+        ({"url": front, "filter": "~url:("}, "filter"),
+        ({"url": front, "fl": "urlkey,size"}, "fl"),
+        ({"url": front, "sort": "closest"}, "closest"),
+    ):
+        bad = client.get("/cdx", params=params)
+        assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == field, (
+            params,
+            bad.text,
+        )
+    assert client.get("/cdx").status_code == 422
+    timemap = client.get(f"/timemap/link/{front}")
+    assert timemap.headers["content-type"].startswith("application/link-format")
+    assert timemap.text.count('rel="memento"') == 2 and f'<{front}>; rel="original"' in timemap.text
+    assert client.get(f"/timemap/link/{base}/never-captured").status_code == 404
+
+
+def test_snapshots_serve_the_closest_capture_sandboxed(
+    api: tuple[TestClient, Database], crawled: tuple[Path, str, list[str]]
+) -> None:
+    client, _ = api
+    _, base, _ = crawled
+    captures = _ndjson(
+        client.get(
+            "/cdx",
+            params={"url": base, "matchType": "host", "output": "json", "filter": "=status:200"},
+        ).text
+    )
+    article = next(
+        c for c in captures if "/articles/" in c["url"] and c["mime"].startswith("text/html")
+    )
+    page = client.get(f"/snapshots/{article['timestamp']}/{article['url']}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert (
+        "sandbox" in page.headers["content-security-policy"]
+        and "script-src 'none'" in page.headers["content-security-policy"]
+    )
+    assert "<html" in page.text.lower() and page.headers["memento-datetime"]
+    assert 'rel="describedby"' in page.headers["link"]
+    described = page.headers["link"].split('rel="describedby"')[0].rsplit("<", 1)[1].split(">")[0]
+    assert client.get(described).json()["final_url"] == article["url"]
+    early = client.get(f"/snapshots/2000/{article['url']}")  # closest: the first capture
+    assert (
+        early.headers["memento-datetime"] == page.headers["memento-datetime"]
+        or early.status_code == 200
+    )
+    raw = client.get(f"/snapshots/{article['timestamp']}/{article['url']}", params={"raw": 1})
+    assert raw.headers["content-type"] == "application/warc" and raw.content.startswith(
+        b"WARC/1.1\r\n"
+    )
+    revisits = [c for c in captures if c["mime"] == "warc/revisit"]
+    assert revisits, "the demo crawl has an identical payload at two URLs"
+    resolved = client.get(f"/snapshots/{revisits[0]['timestamp']}/{revisits[0]['url']}")
+    assert resolved.status_code == 200 and len(resolved.content) > 100  # the original's payload
+    assert client.get(f"/snapshots/2024/{base}/no-such-page").status_code == 404
+    assert client.get(f"/snapshots/not-a-time/{base}/").status_code == 422
+
+
+def test_article_search_filters_and_exports(api: tuple[TestClient, Database]) -> None:
+    client, _ = api
+    found = client.get("/articles", params={"q": "traité Pyongyang"}).json()["results"]
+    assert found and all(a["crawl_id"] in ("first", "second") for a in found)
+    unaccented = client.get("/articles", params={"q": "traite PYONGYANG"}).json()["results"]
+    assert [a["id"] for a in unaccented] == [a["id"] for a in found]  # case and accents ignored
+    on_topic = client.get("/articles", params={"on_topic": "true", "crawl": "first"}).json()[
+        "results"
+    ]
+    assert len(on_topic) == 5
+    dated = [
+        a["published"] for a in client.get("/articles", params={"crawl": "first"}).json()["results"]
+    ]
+    assert dated == sorted(dated, reverse=True)  # newest first
+    one_day = client.get("/articles", params={"from": dated[0], "to": dated[0]}).json()["results"]
+    assert one_day and {a["published"] for a in one_day} == {dated[0]}
+    assert client.get("/articles", params={"from": "5 December"}).status_code == 422
+    assert client.get("/articles", params={"q": "!!!"}).status_code == 422
+    assert client.get("/articles", params={"sort": "random"}).status_code == 422
+    page = client.get("/articles", params={"limit": 4}).json()
+    assert len(page["results"]) == 4 and page["next_offset"] == 4
+
+    everything = client.get("/articles/export", params={"format": "jsonl"}).text
+    lines = _ndjson(everything)
+    assert len(lines) == 12 and all(line["text"] and line["warc"]["record_id"] for line in lines)
+    table = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/articles/export", params={"format": "csv", "on_topic": "true"}).text
+            )
+        )
+    )
+    assert len(table) == 10 and all(row["warc_record_id"] for row in table)
+    import pyarrow.parquet as pq
+
+    parquet = client.get("/crawls/first/articles", params={"format": "parquet"})
+    frame = pq.read_table(io.BytesIO(parquet.content))
+    assert frame.num_rows == 6 and "text" in frame.column_names
+
+    article = lines[0]["id"]
+    csl = client.get(f"/articles/{article}/citation").json()[0]
+    assert csl["type"] == "article-newspaper" and csl["URL"] and "WARC-Record-ID" in csl["note"]
+    bib = client.get(f"/articles/{article}/citation", params={"format": "bibtex"}).text
+    assert bib.startswith("@online{") and "urldate" in bib and "payload digest" in bib
+    assert client.get("/articles/99999").status_code == 404
+
+
+def test_a_crawl_exports_as_a_valid_wacz(api: tuple[TestClient, Database], tmp_path: Path) -> None:
+    client, _ = api
+    response = client.get("/crawls/first/wacz")
+    assert response.status_code == 200
+    path = tmp_path / "first.wacz"
+    path.write_bytes(response.content)
+    import hashlib
+
+    with zipfile.ZipFile(path) as wacz:
+        names = set(wacz.namelist())
+        assert {
+            "datapackage.json",
+            "datapackage-digest.json",
+            "indexes/index.cdxj",
+            "pages/pages.jsonl",
+        } <= names
+        package = json.loads(wacz.read("datapackage.json"))
+        for resource in package["resources"]:
+            data = wacz.read(resource["path"])
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+        pages = wacz.read("pages/pages.jsonl").decode().splitlines()
+        assert json.loads(pages[0])["format"] == "json-pages-1.0" and len(pages) > 5
+    check = subprocess.run(
+        [sys.executable, "-m", "wacz.main", "validate", "-f", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr  # the reference validator agrees
+    assert client.get("/crawls/nope/wacz").status_code == 404
+    assert [c["crawl_id"] for c in client.get("/crawls").json()] == ["second", "first"]
+
+
+def test_research_routes_need_a_token(api: tuple[TestClient, Database]) -> None:
+    client, _ = api
+    for path in ("/cdx?url=x", "/articles", "/crawls", "/snapshots/2024/http://x/"):
+        assert client.get(path, headers={"Authorization": ""}).status_code == 401, path
