@@ -216,6 +216,28 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if check.ok else 1
 
 
+def _cmd_reextract(args: argparse.Namespace) -> int:
+    from crawler.config import s3_options_from_env
+    from crawler.reextract import reextract_crawl
+    from crawler.storage import StorageError, open_storage
+
+    storage_url = args.storage or os.environ.get("CRAWLER_STORAGE_URL") or "file://./archive"
+    try:
+        storage = open_storage(storage_url, s3_options_from_env())
+        report = reextract_crawl(
+            storage,
+            args.crawl,
+            args.workers,
+            Path(args.out) if args.out else None,
+            lambda line: print(f"  {line}", file=sys.stderr),
+        )
+    except (StorageError, ValueError) as exc:
+        print(f"crawler reextract: {args.crawl}: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0 if report.identical_all or not report.same_extractor else 1
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import ExtractOptions
     from crawler.extract_cmd import (
@@ -354,6 +376,14 @@ def _parser() -> argparse.ArgumentParser:
         if name == "pull":
             check.add_argument("--dest", required=True, help="folder to download into")
         check.set_defaults(func=_cmd_verify)
+    reextract = sub.add_parser(
+        "reextract", help="rebuild a crawl's articles from its WARCs and compare with the stored"
+    )
+    reextract.add_argument("crawl", help="crawl id")
+    reextract.add_argument("--storage", help="where the crawl is (env CRAWLER_STORAGE_URL)")
+    reextract.add_argument("--out", help="write the rebuilt articles (JSON lines) here")
+    reextract.add_argument("--workers", type=int, default=2, help="extraction processes")
+    reextract.set_defaults(func=_cmd_reextract)
     upload = sub.add_parser("upload", help="store files left in the spool by earlier crawls")
     upload.add_argument("--storage", help="storage URL whose default spool to use")
     upload.add_argument("--spool", help="spool folder")
