@@ -238,6 +238,30 @@ def _cmd_reextract(args: argparse.Namespace) -> int:
     return 0 if report.identical_all or not report.same_extractor else 1
 
 
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from crawler.config import s3_options_from_env
+    from crawler.jobfile import JobFileError, load_job
+    from crawler.replay import replay_crawl
+    from crawler.storage import StorageError, open_storage
+
+    storage_url = args.storage or os.environ.get("CRAWLER_STORAGE_URL") or "file://./archive"
+    try:
+        job = load_job(args.job)
+        s3 = s3_options_from_env()
+        result = replay_crawl(
+            job,
+            open_storage(storage_url, s3),
+            args.from_crawl,
+            s3,
+            Path(args.out) if args.out else None,
+        )
+    except (JobFileError, StorageError, ValueError) as exc:
+        print(f"crawler replay: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(result.lines()))
+    return 0 if result.same else 1
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import ExtractOptions
     from crawler.extract_cmd import (
@@ -384,6 +408,14 @@ def _parser() -> argparse.ArgumentParser:
     reextract.add_argument("--out", help="write the rebuilt articles (JSON lines) here")
     reextract.add_argument("--workers", type=int, default=2, help="extraction processes")
     reextract.set_defaults(func=_cmd_reextract)
+    replay = sub.add_parser(
+        "replay", help="run a job offline against a stored crawl; compare the articles found"
+    )
+    replay.add_argument("job", help="job file (YAML)")
+    replay.add_argument("--from", dest="from_crawl", required=True, help="crawl id to replay")
+    replay.add_argument("--storage", help="where the crawl is (env CRAWLER_STORAGE_URL)")
+    replay.add_argument("--out", help="write the articles found (JSON lines) here")
+    replay.set_defaults(func=_cmd_replay)
     upload = sub.add_parser("upload", help="store files left in the spool by earlier crawls")
     upload.add_argument("--storage", help="storage URL whose default spool to use")
     upload.add_argument("--spool", help="spool folder")

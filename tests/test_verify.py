@@ -146,3 +146,16 @@ def test_reextract_names_the_fields_that_differ(stored: tuple[Path, str], tmp_pa
     assert result.returncode == 1
     assert "5 rebuilt byte-identical" in result.stdout
     assert "field title: differs in 1 article(s)" in result.stdout
+
+
+def test_replay_finds_the_same_articles_offline(stored: tuple[Path, str], tmp_path: Path) -> None:
+    archive, crawl = stored
+    job = archive.parent / "demo.json"
+    out = tmp_path / "replayed.jsonl"
+    result = run_cli(
+        "replay", str(job), "--from", crawl, "--storage", f"file://{archive}", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "6 articles found, 6 stored: the same set" in result.stdout
+    assert len(out.read_text().splitlines()) == 6
+    assert "Disabled" not in result.stderr  # components that are off say nothing

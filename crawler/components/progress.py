@@ -72,7 +72,7 @@ class Progress:
     def from_crawler(cls, crawler: Crawler) -> Self:
         interval = crawler.settings.getfloat("ARCHIVE_PROGRESS_INTERVAL", 10.0)
         if interval <= 0:
-            raise NotConfigured("ARCHIVE_PROGRESS_INTERVAL is 0")
+            raise NotConfigured  # progress off: nothing to say
         status_file = crawler.settings.get("ARCHIVE_STATUS_FILE")
         ext = cls(interval, crawler, Path(status_file) if status_file else None)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
