@@ -290,3 +290,5 @@ def test_research_routes_need_a_token(api: tuple[TestClient, Database]) -> None:
     client, _ = api
     for path in ("/cdx?url=x", "/articles", "/crawls", "/snapshots/2024/http://x/"):
         assert client.get(path, headers={"Authorization": ""}).status_code == 401, path
+    for path in ("/crawls/..%2F..%2Fetc/wacz", "/crawls/../etc", "/crawls/%2e%2e/articles"):
+        assert client.get(path).status_code == 404, path  # looked up, never a path

@@ -159,3 +159,16 @@ def test_replay_finds_the_same_articles_offline(stored: tuple[Path, str], tmp_pa
     assert "6 articles found, 6 stored: the same set" in result.stdout
     assert len(out.read_text().splitlines()) == 6
     assert "Disabled" not in result.stderr  # components that are off say nothing
+
+
+def test_crawl_ids_cannot_reach_outside_the_archive(
+    stored: tuple[Path, str], tmp_path: Path
+) -> None:
+    archive, _ = stored
+    secret = archive.parent / "secret" / "manifest.json"
+    secret.parent.mkdir(exist_ok=True)
+    secret.write_text("{}")
+    for command in (["verify"], ["reextract"], ["pull", "--dest", str(tmp_path)]):
+        result = run_cli(command[0], "../secret", "--storage", f"file://{archive}", *command[1:])
+        assert result.returncode != 0, command
+        assert "invalid storage key" in result.stdout + result.stderr, result.stdout + result.stderr
