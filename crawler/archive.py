@@ -34,7 +34,7 @@ from crawler.storage import Storage, StorageError, file_digest
 from crawler.uploader import Upload, Uploader
 from crawler.warc import RotatingWarcWriter, WarcInfo
 
-__all__ = ["FINISHED", "CrawlArchive", "new_crawl_id", "resume_pending"]
+__all__ = ["FINISHED", "CrawlArchive", "cdxj_line", "crawl_key", "new_crawl_id", "resume_pending"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,15 @@ def index_warc(warc: Path, out: Path) -> None:
 
 FINISHED = ("finished", "closespider_pagecount", "closespider_timeout")
 """Finish reasons of a crawl that is complete; any other (``shutdown``...) can be resumed."""
+
+
+def cdxj_line(line: str) -> tuple[str, str, dict[str, Any]]:
+    """``(urlkey, timestamp, fields)`` of one CDXJ line (``ValueError`` if it is not one)."""
+    urlkey, timestamp, fields = line.split(" ", 2)
+    data = json.loads(fields)
+    if not isinstance(data, dict):
+        raise ValueError("the third field is not a JSON object")
+    return urlkey, timestamp, data
 
 
 def _remove_if_done(crawl_dir: Path) -> Callable[[], None]:

@@ -11,7 +11,6 @@ its JSON line is byte-identical, and per field how many articles differ.
 
 from __future__ import annotations
 
-import gzip
 import json
 import tempfile
 from collections import Counter
@@ -34,11 +33,11 @@ from crawler.articles import (
 )
 from crawler.discovery import decompress_sitemap, parse_feed, parse_sitemap
 from crawler.extract import ExtractOptions, extract_page, extractor_info
-from crawler.manifest import Manifest
 from crawler.models import Topic
 from crawler.neardup import DuplicateIndex
 from crawler.relevance import TopicMatcher
 from crawler.storage import Storage
+from crawler.stored_crawl import article_lines, load_manifest
 
 __all__ = ["ReextractReport", "reextract_crawl"]
 
@@ -200,17 +199,6 @@ def _extract(args: tuple[_Page, str | None, str | None, ExtractOptions]) -> dict
     )
 
 
-def _stored(storage: Storage, crawl_id: str, manifest: Manifest, scratch: Path) -> list[str]:
-    lines: list[str] = []
-    for entry in manifest.files:
-        if entry.kind != "articles":
-            continue
-        local = scratch / "articles.jsonl.gz"
-        storage.get(crawl_key(crawl_id, entry.path), local)
-        lines += gzip.decompress(local.read_bytes()).decode("utf-8").splitlines()
-    return lines
-
-
 def reextract_crawl(
     storage: Storage,
     crawl_id: str,
@@ -218,9 +206,7 @@ def reextract_crawl(
     out: Path | None = None,
     progress: Callable[[str], None] = lambda _line: None,
 ) -> ReextractReport:
-    manifest = Manifest.model_validate_json(
-        storage.read_bytes(crawl_key(crawl_id, "manifest.json"))
-    )
+    manifest = load_manifest(storage, crawl_id)
     options = ExtractOptions()
     extractor = ExtractorInfo(**extractor_info(options))
     topic_config = (manifest.job.get("config") or {}).get("topic")
@@ -235,7 +221,7 @@ def reextract_crawl(
                 warcs.append(local)
         progress(f"reading {len(warcs)} WARC file(s)")
         pages, listed, redirected_from = _scan(warcs)
-        stored_lines = _stored(storage, crawl_id, manifest, scratch)
+    stored_lines = list(article_lines(storage, crawl_id, manifest))
     stored = {json.loads(line)["warc"]["record_id"]: line for line in stored_lines}
     stored_order = [json.loads(line)["warc"]["record_id"] for line in stored_lines]
     stored_version = json.loads(stored_lines[0])["extractor"]["version"] if stored_lines else "-"

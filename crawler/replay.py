@@ -7,17 +7,15 @@ same set of article URLs. Nothing is archived and nothing goes to the network.
 
 from __future__ import annotations
 
-import gzip
 import json
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.archive import crawl_key
-from crawler.manifest import Manifest
 from crawler.models import Job
 from crawler.storage import S3Options, Storage
+from crawler.stored_crawl import article_lines, load_manifest
 
 __all__ = ["ReplayResult", "replay_crawl", "stored_article_urls"]
 
@@ -46,18 +44,8 @@ class ReplayResult:
 
 
 def stored_article_urls(storage: Storage, crawl_id: str) -> set[str]:
-    manifest = Manifest.model_validate_json(
-        storage.read_bytes(crawl_key(crawl_id, "manifest.json"))
-    )
-    urls: set[str] = set()
-    with tempfile.TemporaryDirectory() as scratch:
-        for entry in manifest.files:
-            if entry.kind == "articles":
-                local = Path(scratch) / "articles.jsonl.gz"
-                storage.get(crawl_key(crawl_id, entry.path), local)
-                with gzip.open(local, "rt", encoding="utf-8") as lines:
-                    urls |= {json.loads(line)["url"] for line in lines}
-    return urls
+    manifest = load_manifest(storage, crawl_id)
+    return {json.loads(line)["url"] for line in article_lines(storage, crawl_id, manifest)}
 
 
 def replay_crawl(

@@ -24,8 +24,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.archive import crawl_key
-from crawler.manifest import Manifest
 from crawler.storage import Storage, StorageError, file_digest
+from crawler.stored_crawl import load_manifest
 
 __all__ = ["CrawlCheck", "FileCheck", "check_warc", "dumps", "pull_crawl", "verify_crawl"]
 
@@ -128,7 +128,7 @@ def _check_crawl(
     result = CrawlCheck(crawl_id)
     manifest_key = crawl_key(crawl_id, "manifest.json")
     try:
-        manifest = Manifest.model_validate_json(storage.read_bytes(manifest_key))
+        manifest = load_manifest(storage, crawl_id)
     except StorageError as exc:
         result.problems.append(f"no manifest: {exc}")
         return result

@@ -10,7 +10,6 @@ to the network.
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -21,10 +20,10 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive import crawl_key
+from crawler.archive import cdxj_line, crawl_key
 from crawler.components.capture import RECORD_META
-from crawler.manifest import Manifest
 from crawler.storage import S3Options, Storage, open_storage
+from crawler.stored_crawl import load_manifest
 from crawler.warc import RecordLocation
 
 __all__ = ["ArchiveReplay", "ReplaySource"]
@@ -45,9 +44,7 @@ class ReplaySource:
         self.crawl_id = crawl_id
         self.by_url: dict[str, _Entry] = {}
         self.by_url_date: dict[tuple[str, str], _Entry] = {}
-        manifest = Manifest.model_validate_json(
-            storage.read_bytes(crawl_key(crawl_id, "manifest.json"))
-        )
+        manifest = load_manifest(storage, crawl_id)
         for entry in manifest.files:
             if entry.kind != "cdxj":
                 continue
@@ -55,8 +52,7 @@ class ReplaySource:
             for line in text.splitlines():
                 if not line.strip():
                     continue
-                _, timestamp, fields = line.split(" ", 2)
-                data = json.loads(fields)
+                _, timestamp, data = cdxj_line(line)
                 found = _Entry(data["filename"], int(data["offset"]), int(data["length"]))
                 self.by_url.setdefault(data["url"], found)
                 self.by_url_date[(data["url"], timestamp[:14])] = found

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete
 
-from crawler.archive import crawl_key
-from crawler.manifest import Manifest
+from crawler.archive import cdxj_line, crawl_key
 from crawler.relevance import normalise
 from crawler.service.db import Database
 from crawler.service.tables import ArticleRow, CaptureRow, CrawlRow, utcnow
 from crawler.storage import Storage, StorageError
+from crawler.stored_crawl import load_manifest
 
 __all__ = ["CrawlIndexError", "index_crawl", "search_text"]
 
@@ -46,8 +46,7 @@ def _captures(crawl_id: str, lines: Iterator[str], source: str) -> Iterator[dict
         if not line.strip():
             continue
         try:
-            urlkey, timestamp, fields = line.split(" ", 2)
-            data = json.loads(fields)
+            urlkey, timestamp, data = cdxj_line(line)
             yield {
                 "crawl_id": crawl_id,
                 "urlkey": urlkey,
@@ -116,9 +115,7 @@ def _lines(storage: Storage, key: str, compressed: bool) -> Iterator[str]:
 def index_crawl(database: Database, storage: Storage, crawl_id: str) -> CrawlRow:
     """(Re)index one stored crawl; returns its ``crawls`` row."""
     try:
-        manifest = Manifest.model_validate_json(
-            storage.read_bytes(crawl_key(crawl_id, "manifest.json"))
-        )
+        manifest = load_manifest(storage, crawl_id)
     except (StorageError, ValueError) as exc:
         raise CrawlIndexError(
             f"crawl {crawl_id}: no readable manifest in {storage.url}: {exc}"

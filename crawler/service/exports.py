@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import __version__
-from crawler.archive import crawl_key
+from crawler.archive import cdxj_line, crawl_key
 from crawler.service.tables import ArticleRow, CrawlRow
 from crawler.storage import Storage
 
@@ -209,8 +209,7 @@ def _sha256(path: Path) -> str:
 def _pages(cdxj_lines: list[str], titles: dict[str, str]) -> Iterator[str]:
     yield json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All pages"}) + "\n"
     for line in cdxj_lines:
-        _, timestamp, fields = line.split(" ", 2)
-        data = json.loads(fields)
+        _, timestamp, data = cdxj_line(line)
         if data.get("status") != "200" or "html" not in data.get("mime", ""):
             continue
         when = datetime.strptime(timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
