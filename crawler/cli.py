@@ -191,11 +191,11 @@ def _cmd_upload(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from crawler.config import s3_options_from_env
+    from crawler.config import s3_options_from_env, storage_url_from_env
     from crawler.storage import StorageError, open_storage
     from crawler.verify import dumps, pull_crawl, verify_crawl
 
-    storage_url = args.storage or os.environ.get("CRAWLER_STORAGE_URL") or "file://./archive"
+    storage_url = storage_url_from_env(args.storage)
     try:
         storage = open_storage(storage_url, s3_options_from_env())
     except StorageError as exc:
@@ -217,11 +217,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_reextract(args: argparse.Namespace) -> int:
-    from crawler.config import s3_options_from_env
+    from crawler.config import s3_options_from_env, storage_url_from_env
     from crawler.reextract import reextract_crawl
     from crawler.storage import StorageError, open_storage
 
-    storage_url = args.storage or os.environ.get("CRAWLER_STORAGE_URL") or "file://./archive"
+    storage_url = storage_url_from_env(args.storage)
     try:
         storage = open_storage(storage_url, s3_options_from_env())
         report = reextract_crawl(
@@ -239,12 +239,12 @@ def _cmd_reextract(args: argparse.Namespace) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from crawler.config import s3_options_from_env
+    from crawler.config import s3_options_from_env, storage_url_from_env
     from crawler.jobfile import JobFileError, load_job
     from crawler.replay import replay_crawl
     from crawler.storage import StorageError, open_storage
 
-    storage_url = args.storage or os.environ.get("CRAWLER_STORAGE_URL") or "file://./archive"
+    storage_url = storage_url_from_env(args.storage)
     try:
         job = load_job(args.job)
         s3 = s3_options_from_env()

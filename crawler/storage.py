@@ -88,6 +88,10 @@ class Storage(Protocol):
         """``length`` bytes of the object at ``key`` from ``offset`` (one WARC record)."""
         ...
 
+    def ping(self) -> None:
+        """Raise :class:`StorageError` unless the storage answers (readiness checks)."""
+        ...
+
 
 def _check_key(key: str) -> str:
     parts = key.split("/")
@@ -150,6 +154,10 @@ class LocalStorage:
             return self._path(key).read_bytes()
         except OSError as exc:
             raise StorageError(f"{self.url}: cannot read {key}: {exc}") from exc
+
+    def ping(self) -> None:
+        if not (self.root.is_dir() or self.root.parent.is_dir()):
+            raise StorageError(f"{self.url}: the folder does not exist")
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
         try:
@@ -276,6 +284,14 @@ class S3Storage:
         except (BotoCoreError, ClientError) as exc:
             raise self._fail("read", key, exc) from exc
         return data
+
+    def ping(self) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError) as exc:
+            raise self._fail("reach", "(bucket)", exc) from exc
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
         from botocore.exceptions import BotoCoreError, ClientError

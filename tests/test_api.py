@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -279,3 +280,39 @@ def test_openapi_documents_every_route(api: TestClient) -> None:
         assert path in spec["paths"]
     assert "application/yaml" in spec["paths"]["/jobs"]["post"]["requestBody"]["content"]
     assert api.get("/docs").status_code == 200
+
+
+def test_ready_and_metrics(database: Database, tmp_path: Path, archivist: dict[str, str]) -> None:
+    with TestClient(create_app(database, storage_url=f"file://{tmp_path}")) as client:
+        ready = client.get("/ready")
+        assert ready.status_code == 200 and ready.json() == {
+            "ready": True,
+            "database": "ok",
+            "storage": "ok",
+        }
+        client.post("/jobs", content=SMALL_JOB, headers=_yaml(archivist))
+        client.post("/runs", json={"job": "small"}, headers=archivist)
+        metrics = client.get("/metrics").text
+        assert 'crawler_runs{state="queued"} 1.0' in metrics
+        assert 'crawler_running{counter="pages"} 0.0' in metrics
+        assert "crawler_api_requests_total" in metrics
+    with TestClient(create_app(database, storage_url="file:///no/such/folder/at/all")) as client:
+        down = client.get("/ready")
+        assert down.status_code == 503 and "does not exist" in down.json()["storage"]
+
+
+def test_json_logs_carry_the_run_and_job() -> None:
+    import logging
+
+    from crawler.logs import configure_logging
+
+    stream = io.StringIO()
+    configure_logging(
+        environ={"CRAWLER_LOG_FORMAT": "json", "CRAWLER_RUN_ID": "7", "CRAWLER_JOB": "treaty-fr"}
+    )
+    handler = logging.getLogger().handlers[0]
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    logging.getLogger("crawler.test").warning("upload of %s failed", "x.warc.gz")
+    entry = json.loads(stream.getvalue())
+    assert entry["message"] == "upload of x.warc.gz failed" and entry["level"] == "WARNING"
+    assert (entry["run_id"], entry["job"], entry["logger"]) == ("7", "treaty-fr", "crawler.test")

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,7 @@ from crawler.service.auth import create_token, revoke_token
 from crawler.service.auth_deps import Admin, Reader, SessionDep, Writer
 from crawler.service.db import Database
 from crawler.service.errors import ConflictError, ServiceError
+from crawler.service.metrics import API_REQUESTS, DatabaseCollector
 from crawler.service.research_api import router as research_router
 from crawler.service.schemas import (
     ErrorOut,
@@ -37,6 +39,7 @@ from crawler.service.schemas import (
     TokenOut,
     ValidationOut,
 )
+from crawler.service.snapshots import storage_for
 from crawler.service.tables import ApiToken, Job, Run, RunEvent, Schedule, ScheduleFire, utcnow
 
 __all__ = ["create_app"]
@@ -112,7 +115,9 @@ def _problems_of(exc: RequestValidationError) -> list[dict[str, Any]]:
     return problems
 
 
-def create_app(database: Database, max_body: int = 1_000_000) -> FastAPI:
+def create_app(
+    database: Database, max_body: int = 1_000_000, storage_url: str | None = None
+) -> FastAPI:
     app = FastAPI(
         title="news-archive-crawler",
         version=__version__,
@@ -162,6 +167,38 @@ def create_app(database: Database, max_body: int = 1_000_000) -> FastAPI:
     def health() -> dict[str, str]:
         """Liveness: the API process answers."""
         return {"status": "ok", "version": __version__}
+
+    metrics_registry = CollectorRegistry()
+    metrics_registry.register(DatabaseCollector(database))
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        API_REQUESTS.labels(request.method, str(response.status_code)).inc()
+        return response
+
+    @app.get("/metrics", tags=["service"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        """Prometheus metrics: requests, runs by state, what the running runs have done."""
+        body = generate_latest(REGISTRY) + generate_latest(metrics_registry)
+        return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/ready", tags=["service"])
+    def ready() -> JSONResponse:
+        """Readiness: the database answers, and the storage (``CRAWLER_STORAGE_URL``) too."""
+        problems = {}
+        try:
+            database.check()
+        except Exception as exc:
+            problems["database"] = str(exc)
+        if storage_url:
+            try:
+                storage_for(storage_url).ping()
+            except Exception as exc:
+                problems["storage"] = str(exc)
+        status = {"database": "ok", "storage": "ok" if storage_url else "not configured"}
+        status.update(problems)
+        return JSONResponse({"ready": not problems, **status}, 503 if problems else 200)
 
     # --- jobs --------------------------------------------------------------------------
     @app.post("/jobs", status_code=201, tags=["jobs"], openapi_extra=_JOB_BODY)

@@ -33,7 +33,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     logger.info(
         "API on http://%s:%d/ (docs: /docs), database %s", args.host, args.port, database.describe()
     )
-    app = create_app(database, max_body=settings.max_body)
+    app = create_app(database, max_body=settings.max_body, storage_url=settings.storage_url or None)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
@@ -44,13 +44,21 @@ def _cmd_scheduler(args: argparse.Namespace) -> int:
     from crawler.service.scheduler import Scheduler
 
     settings, database = _open()
-    scheduler = Scheduler(database, tick=settings.scheduler_tick, run_lease=settings.run_lease)
+    scheduler = Scheduler(
+        database,
+        tick=settings.scheduler_tick,
+        run_lease=settings.run_lease,
+        data_dir=settings.data_dir,
+    )
     if args.once:
         outcomes = scheduler.run_once()
         print(f"{len(outcomes)} schedule(s) fired")
         return 0
     signal.signal(signal.SIGTERM, lambda *_: scheduler.stopping.set())
     signal.signal(signal.SIGINT, lambda *_: scheduler.stopping.set())
+    from crawler.service.metrics import serve_metrics
+
+    serve_metrics(settings.metrics_port)
     scheduler.run_forever()
     return 0
 
@@ -63,6 +71,9 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     worker.install_signal_handlers()
     if args.once:
         return 0 if worker.run_next() else 3
+    from crawler.service.metrics import serve_metrics
+
+    serve_metrics(settings.metrics_port)
     worker.run_forever()
     return 0
 
@@ -126,6 +137,25 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_health(args: argparse.Namespace) -> int:
+    """Container healthcheck: the API answers, or this host's scheduler/worker is alive."""
+    import urllib.request
+
+    from crawler.service.liveness import is_alive
+    from crawler.service.settings import load_settings
+
+    if args.api:
+        try:
+            with urllib.request.urlopen(args.api, timeout=4) as response:  # noqa: S310
+                return 0 if response.status == 200 else 1
+        except OSError as exc:
+            print(f"crawler health: {args.api}: {exc}", file=sys.stderr)
+            return 1
+    alive = is_alive(load_settings().data_dir, args.max_age)
+    print("alive: " + (", ".join(alive) or "nothing"))
+    return 0 if alive else 1
+
+
 def _cmd_db_upgrade(_args: argparse.Namespace) -> int:
     _, database = _open()
     print(f"database {database.describe()} is up to date")
@@ -179,6 +209,11 @@ def add_service_commands(sub: Any) -> None:
         "--storage", help="where the crawls are (default: CRAWLER_STORAGE_URL or file://./archive)"
     )
     index.set_defaults(func=_cmd_index)
+
+    health = sub.add_parser("health", help="container healthcheck (exit 0 when alive)")
+    health.add_argument("--api", metavar="URL", help="check this /health URL instead")
+    health.add_argument("--max-age", type=float, default=90.0, help="seconds since last sign")
+    health.set_defaults(func=_cmd_health)
 
     db = sub.add_parser("db", help="the service database")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -311,7 +311,7 @@ def crawl_wacz(crawl_id: str, session: SessionDep, _token: Reader) -> Response:
     rows = session.execute(
         select(ArticleRow.final_url, ArticleRow.title).where(ArticleRow.crawl_id == crawl_id)
     )
-    titles = dict(list(rows.tuples()))  # (a Result has .keys(): dict() would treat it as a mapping)
+    titles = {str(url): str(title) for url, title in rows}
     scratch = Path(tempfile.mkdtemp())
     out = scratch / f"{crawl_id}.wacz"
     try:

@@ -13,8 +13,11 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from crawler.service.db import Database
+from crawler.service.liveness import touch
+from crawler.service.metrics import RUNS_INTERRUPTED, SCHEDULE_FIRES
 from crawler.service.runs import reap_stale
 from crawler.service.schedules import FireOutcome, fire_due
 from crawler.service.tables import utcnow
@@ -32,19 +35,25 @@ class Scheduler:
         run_lease: float,
         name: str | None = None,
         clock: Callable[[], datetime] = utcnow,
+        data_dir: Path | None = None,
     ) -> None:
         self.database = database
         self.tick = tick
         self.run_lease = run_lease
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
+        self.data_dir = data_dir
         self.stopping = threading.Event()
 
     def run_once(self) -> list[FireOutcome]:
         now = self.clock()
         for run_id in reap_stale(self.database, self.run_lease, now):
+            RUNS_INTERRUPTED.inc()
             logger.warning("run %s marked interrupted: its worker stopped heart-beating", run_id)
-        return fire_due(self.database, now, self.name)
+        outcomes = fire_due(self.database, now, self.name)
+        for outcome in outcomes:
+            SCHEDULE_FIRES.labels(outcome.outcome).inc()
+        return outcomes
 
     def run_forever(self) -> None:
         logger.info(
@@ -54,6 +63,8 @@ class Scheduler:
             self.database.describe(),
         )
         while not self.stopping.is_set():
+            if self.data_dir is not None:
+                touch(self.data_dir, "scheduler")
             try:
                 self.run_once()
             except Exception:  # the database may be away for a while: keep going

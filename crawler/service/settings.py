@@ -38,6 +38,8 @@ class ServiceSettings(BaseSettings):
     """Seconds between two looks at the schedules."""
     max_body: int = Field(default=1_000_000, gt=0, validation_alias="CRAWLER_API_MAX_BODY")
     """Largest request body the API reads, in bytes."""
+    metrics_port: int = Field(default=0, ge=0, le=65535, validation_alias="CRAWLER_METRICS_PORT")
+    """Port of a scheduler's or worker's Prometheus metrics (0: none; the API has /metrics)."""
 
     @property
     def database(self) -> str:

@@ -29,6 +29,8 @@ from typing import Any
 
 from crawler.service.db import Database
 from crawler.service.job_captures import export_captures, import_captures
+from crawler.service.liveness import touch
+from crawler.service.metrics import RUNS_FINISHED, WORKER_RUN
 from crawler.service.runs import add_event, claim_next, finish_run, get_run, heartbeat, reap_stale
 from crawler.service.settings import ServiceSettings
 
@@ -77,6 +79,7 @@ class Worker:
             self.settings.spool_dir,
         )
         while not self.stopping.is_set():
+            touch(self.settings.data_dir, "worker")
             if not self.run_next():
                 self.stopping.wait(self.settings.poll)
         logger.info("worker %s stopped", self.name)
@@ -154,7 +157,15 @@ class Worker:
         logger.info("run %s (crawl %s, attempt %d) starting", run.run_id, run.crawl_id, run.attempt)
         with log_file.open("ab") as log:
             # our own interpreter and module, arguments from our own database: no shell
-            child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+            environment = {
+                **os.environ,
+                "CRAWLER_RUN_ID": str(run.run_id),
+                "CRAWLER_JOB": str(run.config.get("name", "")),
+                "CRAWLER_LOG_FORMAT": "text",  # its lines become the run's events: readable
+            }
+            child = subprocess.Popen(  # noqa: S603
+                command, stdout=log, stderr=subprocess.STDOUT, env=environment
+            )
         outcome = self._supervise(run, child, status_file, log_file)
         try:
             import_captures(self.database, run.job_id, run.crawl_id, captures_out)
@@ -188,10 +199,13 @@ class Worker:
         while True:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=self.settings.heartbeat)
+            touch(self.settings.data_dir, "worker")
             shipped = self._ship_logs(run.run_id, log_file, shipped)
             status = _read_status(status_file)
             if child.returncode is not None:
                 break
+            for name, value in status.get("counters", {}).items():
+                WORKER_RUN.labels(name).set(value)
             try:
                 stop = heartbeat(
                     self.database,
@@ -225,6 +239,8 @@ class Worker:
             outcome, error = "succeeded", ""
         else:
             outcome, error = "failed", _failure(code, status)
+        RUNS_FINISHED.labels(outcome).inc()
+        WORKER_RUN.clear()
         finish_run(
             self.database,
             run.run_id,

@@ -1,0 +1,129 @@
+"""docker-compose.yml and the Dockerfile checked against the code (no Docker engine here):
+every command parses with the real CLI, every variable is one the code reads, every
+service has a healthcheck, secrets come from .env, the image runs as a non-root user."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from crawler.cli import _parser
+from crawler.config import ENVIRONMENT
+from tests.conftest import ROOT, run_cli
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES: dict[str, Any] = COMPOSE["services"]
+OURS = [name for name, service in SERVICES.items() if service.get("build") == "."]
+
+
+def _cli(args: list[str]) -> None:
+    assert args[0] == "crawler", args
+    _parser().parse_args(args[1:])  # exits (SystemExit) on anything the CLI does not accept
+
+
+def test_the_stack_has_every_role() -> None:
+    assert set(SERVICES) >= {
+        "minio",
+        "create-bucket",
+        "postgres",
+        "api",
+        "scheduler",
+        "worker",
+        "pywb",
+    }
+    assert set(OURS) == {"api", "scheduler", "worker"}
+
+
+@pytest.mark.parametrize("name", OURS)
+def test_commands_and_healthchecks_are_real_cli_calls(name: str) -> None:
+    service = SERVICES[name]
+    _cli(service["command"])
+    test = service["healthcheck"]["test"]
+    assert test[0] == "CMD"
+    _cli(test[1:])
+
+
+@pytest.mark.parametrize("name", OURS)
+def test_environment_names_only_variables_the_code_reads(name: str) -> None:
+    unknown = set(SERVICES[name]["environment"]) - set(ENVIRONMENT)
+    assert not unknown, f"{name}: {unknown} are read by nothing"
+
+
+def test_the_code_reads_only_registered_variables() -> None:
+    read: set[str] = set()
+    for path in [*ROOT.glob("crawler/**/*.py"), *ROOT.glob("settings/*.py")]:
+        text = path.read_text()
+        read |= set(re.findall(r'environ(?:\.get\(|\[)"([A-Z_]+)"', text))
+        read |= set(re.findall(r'validation_alias="([A-Z_]+)"', text))
+    assert read, "the search found nothing: the pattern is wrong"
+    assert read <= set(ENVIRONMENT), read - set(ENVIRONMENT)
+
+
+def test_every_service_is_healthchecked_and_waits_for_what_it_needs() -> None:
+    for name, service in SERVICES.items():
+        if name == "create-bucket":  # a one-shot job
+            continue
+        assert "healthcheck" in service, name
+        for dependency, condition in (service.get("depends_on") or {}).items():
+            assert dependency in SERVICES
+            assert condition["condition"] in ("service_healthy", "service_completed_successfully")
+    assert SERVICES["api"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_workers_scale_and_stop_within_the_grace_period() -> None:
+    worker = SERVICES["worker"]
+    assert "container_name" not in worker and "ports" not in worker  # --scale worker=3
+    assert worker["stop_grace_period"] == "10s"
+
+
+def test_secrets_come_from_env_and_the_example_lists_them() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", text))
+    assert {"MINIO_ROOT_PASSWORD", "POSTGRES_PASSWORD"} <= required
+    example = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    assert required <= listed, required - listed
+    assert "password" not in text.lower().replace("_password", "").replace("password:", "")
+
+
+def test_the_image_is_pinned_runs_unprivileged_and_checks_its_health() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^USER crawler$", dockerfile, re.MULTILINE)
+    assert "HEALTHCHECK" in dockerfile and '"crawler", "health"' in dockerfile
+    assert "-r requirements.lock" in dockerfile
+    lock = {
+        line.split("==")[0].lower().replace("_", "-")
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line
+    }
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {
+        re.split(r"[<>=\[ ;]", spec)[0].lower().replace("_", "-")
+        for spec in project["dependencies"]
+    }
+    assert len(wanted) > 15 and wanted <= lock, wanted - lock
+
+
+def test_a_bad_variable_stops_a_role_at_start_naming_it(tmp_path: Path) -> None:
+    result = run_cli(
+        "worker", "--once", env={"CRAWLER_RUN_LEASE": "soon", "CRAWLER_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 2
+    assert "CRAWLER_RUN_LEASE='soon'" in result.stderr
+
+
+def test_health_follows_the_roles_signs_of_life(tmp_path: Path) -> None:
+    from crawler.service.liveness import touch
+
+    env = {"CRAWLER_DATA_DIR": str(tmp_path)}
+    assert run_cli("health", env=env).returncode == 1
+    touch(tmp_path, "worker")
+    alive = run_cli("health", env=env)
+    assert alive.returncode == 0 and "worker" in alive.stdout
+    assert run_cli("health", "--api", "http://127.0.0.1:9/health", env=env).returncode == 1
