@@ -53,11 +53,14 @@ def _stop_on_signals(crawler: Any) -> None:
     from scrapy.utils.defer import deferred_from_coro
     from twisted.internet import reactor as twisted_reactor
 
+    from crawler.components.signals import crawl_stopping
+
     reactor: Any = twisted_reactor
 
     def stop() -> None:
         dropped = crawler.engine.downloader.drop_queued() if crawler.engine else 0
         logger.warning("stopping cleanly (%d queued requests dropped)", dropped)
+        crawler.signals.send_catch_log(crawl_stopping)  # cut what is still arriving
         deferred_from_coro(crawler.stop())
 
     def first(signum: int, _frame: object) -> None:

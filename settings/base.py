@@ -17,6 +17,7 @@ ARCHIVE_SPOOL_DIR = ".crawler-spool"
 ARCHIVE_WARC_PREFIX = ""
 ARCHIVE_WARC_MAX_SIZE = 1000**3
 ARCHIVE_UPLOAD_WAIT = 120.0  # seconds to wait for uploads at the end; the rest stays spooled
+ARCHIVE_STOP_UPLOAD_WAIT = 3.0  # the same when stopped early (SIGTERM: compose allows 10 s)
 ARCHIVE_MAX_RESPONSE_BYTES = 20 * 1000**2  # raw and decoded
 ARCHIVE_MAX_DOWNLOAD_TIME = 60.0
 ARCHIVE_ALLOW_PRIVATE = False

@@ -181,7 +181,7 @@ def test_a_cancelled_run_stops_cleanly_with_its_warcs_stored(
     _check_manifest(service.archive, run.crawl_id, warcs)
 
 
-@pytest.mark.parametrize("kill", ["worker", "worker-and-crawl"])
+@pytest.mark.parametrize("kill", ["worker", "worker-and-crawl", "sigterm"])
 def test_a_killed_worker_leaves_an_interrupted_run_that_resumes_without_losing_a_page(
     service: Service, paged_site: PagedSite, kill: str
 ) -> None:
@@ -190,19 +190,30 @@ def test_a_killed_worker_leaves_an_interrupted_run_that_resumes_without_losing_a
     _wait(lambda: service.run(run_id).counters.get("pages", 0) >= 6, 60, "pages to be fetched")
     if kill == "worker":  # the crawl gets SIGTERM from the kernel and stops cleanly
         os.kill(worker.pid, signal.SIGKILL)
+    elif kill == "sigterm":  # docker compose stop: 10 s before a SIGKILL
+        stopped_at = time.monotonic()
+        os.kill(worker.pid, signal.SIGTERM)
     else:  # everything dies at once: an .open WARC is left behind
         os.killpg(worker.pid, signal.SIGKILL)
     worker.communicate(timeout=30)
     status = service.tmp / "data" / "runs" / str(run_id) / "status-1.json"
-    if kill == "worker":
-        _wait(lambda: json.loads(status.read_text()).get("final", False), 60, "the crawl to stop")
-    assert service.run(run_id).status == "running"  # nobody has noticed yet
-
-    scheduler = Scheduler(service.database, tick=1, run_lease=2)
-    _wait(lambda: not scheduler.run_once() and service.run(run_id).status != "running", 30, "reap")
+    if kill == "sigterm":
+        assert time.monotonic() - stopped_at < 10, "the worker must exit within compose's grace"
+        assert service.run(run_id).status == "interrupted"  # marked by the worker itself
+        assert json.loads(status.read_text())["finish_reason"] == "shutdown"
+    else:
+        if kill == "worker":
+            _wait(lambda: json.loads(status.read_text()).get("final", False), 60, "the crawl")
+        assert service.run(run_id).status == "running"  # nobody has noticed yet
+        scheduler = Scheduler(service.database, tick=1, run_lease=2)
+        _wait(
+            lambda: not scheduler.run_once() and service.run(run_id).status != "running",
+            30,
+            "reap",
+        )
+        assert any("no heartbeat" in e for e in service.events(run_id))
     interrupted = service.run(run_id)
     assert interrupted.status == "interrupted"
-    assert any("no heartbeat" in e for e in service.events(run_id))
     spool = service.tmp / "data" / "spool" / interrupted.crawl_id
     left_open = list(spool.glob("warc/*.open"))
     assert bool(left_open) == (kill == "worker-and-crawl")

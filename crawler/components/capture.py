@@ -20,7 +20,7 @@ from scrapy.http import Headers, Response
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawler.archive import CrawlArchive, resume_pending
+from crawler.archive import FINISHED, CrawlArchive, resume_pending
 from crawler.captures import PREVIOUS_META, Capture
 from crawler.components._enabled import require_archive
 from crawler.components.handler import REASON_META
@@ -51,6 +51,8 @@ class CaptureConfig:
     warc_prefix: str
     warc_max_size: int
     upload_wait: float
+    stop_upload_wait: float
+    """Seconds to wait for uploads when the crawl was stopped early (the rest is spooled)."""
     resume: bool
 
     @classmethod
@@ -68,6 +70,7 @@ class CaptureConfig:
             warc_prefix=settings.get("ARCHIVE_WARC_PREFIX") or job.get("name", "crawl"),
             warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE", 1000**3),
             upload_wait=settings.getfloat("ARCHIVE_UPLOAD_WAIT", 120.0),
+            stop_upload_wait=settings.getfloat("ARCHIVE_STOP_UPLOAD_WAIT", 3.0),
             resume=settings.getbool("ARCHIVE_RESUME"),
         )
 
@@ -214,7 +217,10 @@ class WarcCapture:
         stats["finish_reason"] = reason
         self.archive.finish(self.config.job, stats)
         self.stats.set_value("archive/warc/files", self.archive.warc_count)
-        left = self.uploader.drain(self.config.upload_wait)
+        wait = self.config.upload_wait
+        if reason not in FINISHED:  # stopping (SIGTERM, cancel): leave the rest to the spool
+            wait = min(wait, self.config.stop_upload_wait)
+        left = self.uploader.drain(wait)
         self.pending_uploads = left
         self.stats.set_value("archive/upload/pending", left)
         self.stats.set_value("archive/upload/stored", self.uploader.uploaded)

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 
 from crawler.components._enabled import require_archive
+from crawler.components.signals import crawl_stopping
 
 __all__ = ["TRUNCATED_META", "ResponseLimits", "ResponseLimitsConfig"]
 
@@ -49,6 +50,7 @@ class ResponseLimits:
     def __init__(self, config: ResponseLimitsConfig, stats: Any) -> None:
         self.config = config
         self.stats = stats
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -56,7 +58,11 @@ class ResponseLimits:
         ext = cls(ResponseLimitsConfig.from_settings(crawler.settings), crawler.stats)
         crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
         crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(ext.crawl_stopping, signal=crawl_stopping)
         return ext
+
+    def crawl_stopping(self) -> None:
+        self.stopping = True
 
     def headers_received(self, headers: Any, body_length: int, request: Request) -> None:
         request.meta[_STARTED] = monotonic()
@@ -70,6 +76,8 @@ class ResponseLimits:
         started = request.meta.get(_STARTED)
         if started is not None and monotonic() - started > self.config.max_seconds:
             self._cut(request, "time", f"still arriving after {self.config.max_seconds:g}s")
+        if self.stopping:
+            self._cut(request, "unspecified", "the crawl is stopping")
 
     def _cut(self, request: Request, reason: str, detail: str) -> None:
         request.meta[TRUNCATED_META] = reason

@@ -61,12 +61,16 @@ class Worker:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
+        self._child: subprocess.Popen[bytes] | None = None
 
     # -- loop ----------------------------------------------------------------------------
     def install_signal_handlers(self) -> None:
         def stop(signum: int, _frame: object) -> None:
             logger.warning("worker %s: %s received, stopping", self.name, signal.strsignal(signum))
             self.stopping.set()
+            child = self._child
+            if child is not None and child.poll() is None:  # at once: compose waits 10 s only
+                child.send_signal(signal.SIGTERM)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -166,14 +170,19 @@ class Worker:
             child = subprocess.Popen(  # noqa: S603
                 command, stdout=log, stderr=subprocess.STDOUT, env=environment
             )
-        outcome = self._supervise(run, child, status_file, log_file)
+        self._child = child
+        try:
+            outcome = self._supervise(run, child, status_file, log_file)
+        finally:
+            self._child = None
         try:
             import_captures(self.database, run.job_id, run.crawl_id, captures_out)
         except Exception:
             logger.exception(
                 "run %s: could not record its captures for incremental runs", run.run_id
             )
-        self._index(run)
+        if not self.stopping.is_set():  # a stopping worker has seconds: the resume indexes
+            self._index(run)
         logger.info("run %s %s", run.run_id, outcome)
 
     def _index(self, run: _Assignment) -> None:
@@ -218,9 +227,10 @@ class Worker:
                 logger.exception("run %s: heartbeat failed (database away?)", run.run_id)
                 stop = False
             cancelled = cancelled or stop
-            if (stop or self.stopping.is_set()) and stop_sent_at is None:
-                reason = "worker stopping" if self.stopping.is_set() else "cancel requested"
-                logger.info("run %s: %s; stopping its crawl cleanly", run.run_id, reason)
+            if self.stopping.is_set() and stop_sent_at is None:
+                stop_sent_at = time.monotonic()  # the signal handler sent SIGTERM already
+            elif stop and stop_sent_at is None:
+                logger.info("run %s: cancel requested; stopping its crawl cleanly", run.run_id)
                 child.send_signal(signal.SIGTERM)
                 stop_sent_at = time.monotonic()
             elif stop_sent_at is not None and time.monotonic() - stop_sent_at > _KILL_AFTER:
