@@ -16,6 +16,7 @@ attempts' files in its manifest, and stores what they had not stored yet.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import secrets
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cdxj_indexer import CDXJIndexer
 
@@ -34,7 +35,16 @@ from crawler.storage import Storage, StorageError, file_digest
 from crawler.uploader import Upload, Uploader
 from crawler.warc import RotatingWarcWriter, WarcInfo
 
-__all__ = ["FINISHED", "CrawlArchive", "cdxj_line", "crawl_key", "new_crawl_id", "resume_pending"]
+__all__ = [
+    "FINISHED",
+    "CrawlArchive",
+    "CrawlBusyError",
+    "cdxj_line",
+    "crawl_dir_busy",
+    "crawl_key",
+    "new_crawl_id",
+    "resume_pending",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +84,32 @@ def cdxj_line(line: str) -> tuple[str, str, dict[str, Any]]:
     return urlkey, timestamp, data
 
 
+class CrawlBusyError(RuntimeError):
+    """Another process is writing this crawl's spool folder."""
+
+
+def _lock(crawl_dir: Path) -> IO[str] | None:
+    """An exclusive lock on the crawl's spool folder, held until the handle is closed (or the
+    process dies, even by SIGKILL); None if another process holds it."""
+    (crawl_dir / _STATE).mkdir(parents=True, exist_ok=True)
+    handle = (crawl_dir / _STATE / "lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def crawl_dir_busy(crawl_dir: Path) -> bool:
+    """Whether a live process is writing this crawl (its spool folder is locked)."""
+    handle = _lock(crawl_dir)
+    if handle is None:
+        return True
+    handle.close()
+    return False
+
+
 def _remove_if_done(crawl_dir: Path) -> Callable[[], None]:
     """After the manifest (queued last) is stored: drop the crawl's spool folder if empty."""
 
@@ -108,6 +144,10 @@ class CrawlArchive:
         self.dir = self.spool / self.crawl_id
         state = self.dir / _STATE
         state.mkdir(parents=True, exist_ok=True)
+        lock = _lock(self.dir)
+        if lock is None:
+            raise CrawlBusyError(f"crawl {self.crawl_id} is being written by another process")
+        self._lock_handle = lock
         if self.resume:
             self._take_over_earlier_attempts()
         (state / "storage.json").write_text(
@@ -185,6 +225,10 @@ class CrawlArchive:
         """WARC files closed so far."""
         return sum(1 for entry in self.files if entry.kind == "warc")
 
+    def release(self) -> None:
+        """Give up the spool folder's lock (a crawl process keeps it until it exits)."""
+        self._lock_handle.close()
+
     def finish(self, job: dict[str, Any], stats: dict[str, Any]) -> Path:
         """Close the open WARC, write the manifest and queue it last. Returns its spool path."""
         self.writer.close()
@@ -221,7 +265,9 @@ def resume_pending(
     if not spool.is_dir():
         return 0
     crawl_dirs = [
-        p for p in spool.iterdir() if (p / _STATE / "storage.json").is_file() and p.name != skip
+        p
+        for p in spool.iterdir()
+        if (p / _STATE / "storage.json").is_file() and p.name != skip and not crawl_dir_busy(p)
     ]
     for crawl_dir in sorted(crawl_dirs):
         state = json.loads((crawl_dir / _STATE / "storage.json").read_text("utf-8"))

@@ -74,6 +74,15 @@ def test_every_service_is_healthchecked_and_waits_for_what_it_needs() -> None:
     assert SERVICES["api"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
+def test_the_bucket_is_created_once_with_versioning() -> None:
+    bucket = SERVICES["create-bucket"]
+    assert bucket["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert "mc mb --ignore-existing local/archive" in bucket["command"][0]
+    assert "mc version enable local/archive" in bucket["command"][0]
+    for name in OURS:
+        assert SERVICES[name]["environment"]["CRAWLER_STORAGE_URL"].startswith("s3://archive/")
+
+
 def test_workers_scale_and_stop_within_the_grace_period() -> None:
     worker = SERVICES["worker"]
     assert "container_name" not in worker and "ports" not in worker  # --scale worker=3

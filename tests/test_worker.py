@@ -217,6 +217,18 @@ def test_a_killed_worker_leaves_an_interrupted_run_that_resumes_without_losing_a
     spool = service.tmp / "data" / "spool" / interrupted.crawl_id
     left_open = list(spool.glob("warc/*.open"))
     assert bool(left_open) == (kill == "worker-and-crawl")
+    if left_open:  # the next worker to start repairs it, even with nothing to run
+        assert service.worker().wait(60) == 3  # --once: no queued run
+        assert not list(spool.glob("warc/*.open"))
+        stored = service.archive / "crawls" / interrupted.crawl_id
+        repaired = stored / "warc" / left_open[0].name.removesuffix(".open")
+        validate_warc(repaired)
+        assert (
+            json.loads((stored / "manifest.json").read_text())["stats"]["finish_reason"]
+            == "repaired"
+        )
+        assert service.run(run_id).status == "interrupted"
+        assert any("repaired what the killed crawl left" in e for e in service.events(run_id))
 
     with service.database.transaction() as session:
         resume_run(session, run_id, "test")

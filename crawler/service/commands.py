@@ -70,6 +70,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     worker = Worker(database, settings, name=args.name)
     worker.install_signal_handlers()
     if args.once:
+        worker.repair_leftovers()
         return 0 if worker.run_next() else 3
     from crawler.service.metrics import serve_metrics
 

@@ -27,12 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from crawler.service.db import Database
 from crawler.service.job_captures import export_captures, import_captures
 from crawler.service.liveness import touch
 from crawler.service.metrics import RUNS_FINISHED, WORKER_RUN
 from crawler.service.runs import add_event, claim_next, finish_run, get_run, heartbeat, reap_stale
 from crawler.service.settings import ServiceSettings
+from crawler.service.tables import ACTIVE_RUN_STATES, Run
 
 __all__ = ["Worker"]
 
@@ -75,6 +78,59 @@ class Worker:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
 
+    def repair_leftovers(self) -> int:
+        """Crawls killed outright (no process left to close them) leave ``*.open`` WARCs in
+        the spool: cut each to its last whole exchange, close, index and store it, with a
+        manifest listing the crawl's files. The run stays interrupted (resumable). Returns
+        how many crawls were repaired."""
+        from crawler.archive import CrawlArchive, crawl_dir_busy
+        from crawler.config import s3_options_from_env
+        from crawler.storage import open_storage
+        from crawler.uploader import Uploader
+        from crawler.warc import WarcInfo
+
+        spool = self.settings.spool_dir
+        repaired = 0
+        for crawl_dir in sorted(spool.iterdir()) if spool.is_dir() else []:
+            state = crawl_dir / ".state" / "storage.json"
+            if not state.is_file() or not any(crawl_dir.glob("warc/*.open")):
+                continue
+            if crawl_dir_busy(crawl_dir):
+                continue  # a live crawl (perhaps another worker's)
+            with self.database.session() as session:
+                run = session.scalar(select(Run).where(Run.crawl_id == crawl_dir.name))
+                if run is None or run.status in ACTIVE_RUN_STATES:
+                    continue
+                run_id, version = run.id, run.job_version
+                job = {"name": version.config["name"], "config_hash": version.config_hash}
+                job["config"] = version.config
+            uploader = Uploader()
+            storage_url = json.loads(state.read_text("utf-8"))["storage"]
+            archive = CrawlArchive(
+                crawl_id=crawl_dir.name,
+                spool=spool,
+                storage=open_storage(storage_url, s3_options_from_env()),
+                uploader=uploader,
+                prefix=job["name"],
+                warcinfo=WarcInfo(()),
+                max_warc_size=1000**3,
+                resume=True,
+            )
+            archive.finish(job, {"finish_reason": "repaired"})
+            left = uploader.drain(self.settings.run_lease)
+            uploader.stop()
+            archive.release()
+            with self.database.transaction() as session:
+                add_event(
+                    session,
+                    run_id,
+                    "status",
+                    f"worker {self.name} repaired what the killed crawl left "
+                    f"({left} file(s) still to store); resume the run to continue",
+                )
+            repaired += 1
+        return repaired
+
     def run_forever(self) -> None:
         logger.info(
             "worker %s: waiting for runs (database %s, spool %s)",
@@ -82,6 +138,7 @@ class Worker:
             self.database.describe(),
             self.settings.spool_dir,
         )
+        self.repair_leftovers()
         while not self.stopping.is_set():
             touch(self.settings.data_dir, "worker")
             if not self.run_next():
