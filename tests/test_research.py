@@ -292,3 +292,14 @@ def test_research_routes_need_a_token(api: tuple[TestClient, Database]) -> None:
         assert client.get(path, headers={"Authorization": ""}).status_code == 401, path
     for path in ("/crawls/..%2F..%2Fetc/wacz", "/crawls/../etc", "/crawls/%2e%2e/articles"):
         assert client.get(path).status_code == 404, path  # looked up, never a path
+
+
+def test_snapshot_urls_keep_their_own_query_string() -> None:
+    from starlette.requests import Request
+
+    from crawler.service.research_api import _with_query
+
+    scope = {"type": "http", "query_string": b"q=a%26b&page=2&raw=1", "headers": [], "path": "/"}
+    assert _with_query("http://e.fr/search", Request(scope)) == "http://e.fr/search?q=a%26b&page=2"
+    scope["query_string"] = b"raw=1"
+    assert _with_query("http://e.fr/", Request(scope)) == "http://e.fr/"

@@ -95,15 +95,10 @@ def timemap(url: str, request: Request, session: SessionDep, _token: Reader) -> 
 
 
 def _with_query(url: str, request: Request) -> str:
-    """The archived URL with its own query string (it arrives split from the path)."""
-    own = {k: v for k, v in request.query_params.items() if k != "raw"}
-    if not own:
-        return url
-    return (
-        url
-        + "?"
-        + "&".join(f"{k}={v}" for k, v in request.query_params.multi_items() if k != "raw")
-    )
+    """The archived URL with its own query string, byte for byte (it arrives split from the
+    path); our ``raw`` parameter is not part of it."""
+    own = [part for part in request.url.query.split("&") if part and part.split("=")[0] != "raw"]
+    return f"{url}?{'&'.join(own)}" if own else url
 
 
 @router.get("/snapshots/{timestamp}/{url:path}")
