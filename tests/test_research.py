@@ -266,7 +266,7 @@ def test_a_crawl_exports_as_a_valid_wacz(api: tuple[TestClient, Database], tmp_p
         assert {
             "datapackage.json",
             "datapackage-digest.json",
-            "indexes/index.cdxj",
+            "indexes/index.cdx",
             "pages/pages.jsonl",
         } <= names
         package = json.loads(wacz.read("datapackage.json"))

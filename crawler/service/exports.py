@@ -237,11 +237,11 @@ def write_wacz(storage: Storage, crawl: CrawlRow, titles: dict[str, str], out: P
             else:
                 cdxj += [line for line in local.read_text("utf-8").splitlines() if line.strip()]
         cdxj.sort()
-        index = folder / "index.cdxj"
+        index = folder / "index.cdx"  # CDXJ lines; the WACZ spec (and pywb) name it .cdx
         index.write_text("".join(line + "\n" for line in cdxj), encoding="utf-8")
         pages = folder / "pages.jsonl"
         pages.write_text("".join(_pages(cdxj, titles)), encoding="utf-8")
-        members += [("indexes/index.cdxj", index), ("pages/pages.jsonl", pages)]
+        members += [("indexes/index.cdx", index), ("pages/pages.jsonl", pages)]
         package = {
             "profile": "data-package",
             "wacz_version": "1.1.1",
