@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RepairedWarc", "repair_warc", "salvage_lines"]
+__all__ = ["MemberScan", "RepairedWarc", "repair_warc", "salvage_lines", "scan_members"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +32,27 @@ class RepairedWarc:
     """Bytes of the incomplete last record removed."""
 
 
-def _complete_members(path: Path) -> list[tuple[int, str]]:
-    """``(end offset, WARC-Type)`` of each complete gzip member at the start of ``path``."""
+@dataclass(frozen=True)
+class MemberScan:
+    members: list[tuple[int, str]]
+    """``(end offset, WARC-Type)`` of each complete gzip member, from the start of the file."""
+    stop: str | None
+    """Why the scan ended before the end of the file (``cut``, ``corrupt: ...``), or None."""
+
+    @property
+    def end(self) -> int:
+        """Bytes of the file made of complete members."""
+        return self.members[-1][0] if self.members else 0
+
+
+def scan_members(path: Path) -> MemberScan:
+    """Walk the gzip members of a WARC file (one record each), stopping at the first that is
+    cut or corrupt."""
     members: list[tuple[int, str]] = []
     good = 0
+    size = path.stat().st_size
     with path.open("rb") as handle:
-        while True:
+        while good < size:
             handle.seek(good)
             inflater = zlib.decompressobj(wbits=31)
             fed = 0
@@ -45,17 +60,18 @@ def _complete_members(path: Path) -> list[tuple[int, str]]:
             while not inflater.eof:
                 chunk = handle.read(_CHUNK)
                 if not chunk:
-                    return members  # the member at `good` is cut (or the file ends there)
+                    return MemberScan(members, "cut (the file ends inside it)")
                 fed += len(chunk)
                 try:
                     out = inflater.decompress(chunk)
-                except zlib.error:
-                    return members  # garbage where a member should start
+                except zlib.error as exc:
+                    return MemberScan(members, f"corrupt: {exc}")
                 if len(head) < 2048:
                     head += out[:2048]
             good += fed - len(inflater.unused_data)
             kind = head.split(b"\r\nWARC-Type: ", 1)[-1].split(b"\r\n", 1)[0]
             members.append((good, kind.decode("latin-1")))
+    return MemberScan(members, None)
 
 
 def repair_warc(open_path: Path) -> RepairedWarc:
@@ -67,7 +83,7 @@ def repair_warc(open_path: Path) -> RepairedWarc:
     if not open_path.name.endswith(".open"):
         raise ValueError(f"{open_path}: not an unfinished WARC (*.open)")
     size = open_path.stat().st_size
-    members = _complete_members(open_path)
+    members = scan_members(open_path).members
     while members and members[-1][1] in ("response", "revisit"):
         members.pop()
     good = members[-1][0] if members else 0

@@ -24,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.archive import crawl_key
+from crawler.repair import scan_members
 from crawler.storage import Storage, StorageError, file_digest
 from crawler.stored_crawl import load_manifest
 
@@ -66,32 +67,12 @@ class CrawlCheck:
         return out
 
 
-def _member_problems(path: Path) -> list[str]:
-    """Every gzip member must end (``eof``) and the file must end with the last one."""
-    offset = 0
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        while offset < size:
-            handle.seek(offset)
-            inflater = zlib.decompressobj(wbits=31)
-            fed = 0
-            while not inflater.eof:
-                chunk = handle.read(_CHUNK)
-                if not chunk:
-                    return [f"gzip member at offset {offset} is cut (file ends inside it)"]
-                fed += len(chunk)
-                try:
-                    inflater.decompress(chunk)
-                except zlib.error as exc:
-                    return [f"gzip member at offset {offset} is corrupt: {exc}"]
-            offset += fed - len(inflater.unused_data)
-    return []
-
-
 def check_warc(path: Path) -> FileCheck:
     """Check one local WARC file strictly (see the module docstring)."""
     check = FileCheck(path.name)
-    check.problems += _member_problems(path)
+    scan = scan_members(path)
+    if scan.stop:
+        check.problems.append(f"gzip member at offset {scan.end} is {scan.stop}")
     with path.open("rb") as handle:
         records = ArchiveIterator(handle, check_digests="raise")
         try:

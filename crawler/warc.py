@@ -30,6 +30,7 @@ __all__ = [
     "WarcInfo",
     "payload_digest",
     "warc_fields",
+    "warc_timestamp",
 ]
 
 WARC_VERSION = "1.1"
@@ -44,6 +45,11 @@ Headers = list[tuple[str, str]]
 def payload_digest(body: bytes) -> str:
     """The WARC payload digest of a body: ``sha1:`` + base32, as CDX indexes expect."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")  # noqa: S324
+
+
+def warc_timestamp(date: str) -> str:
+    """The 14-digit ``YYYYMMDDhhmmss`` of a ``WARC-Date`` (as CDXJ indexes write it)."""
+    return "".join(ch for ch in date if ch.isdigit())[:14]
 
 
 def warc_date(moment: datetime) -> str:

@@ -24,7 +24,7 @@ from crawler.archive import cdxj_line, crawl_key
 from crawler.components.capture import RECORD_META
 from crawler.storage import S3Options, Storage, open_storage
 from crawler.stored_crawl import load_manifest
-from crawler.warc import RecordLocation
+from crawler.warc import RecordLocation, warc_timestamp
 
 __all__ = ["ArchiveReplay", "ReplaySource"]
 
@@ -98,9 +98,7 @@ class ArchiveReplay:
         if record.rec_type == "revisit":  # the response that holds the payload
             target = record.rec_headers.get_header("WARC-Refers-To-Target-URI")
             date = record.rec_headers.get_header("WARC-Refers-To-Date") or ""
-            original = self.source.by_url_date.get(
-                (target, "".join(filter(str.isdigit, date))[:14])
-            )
+            original = self.source.by_url_date.get((target, warc_timestamp(date)))
             if original is None:
                 stats.inc_value("archive/replay/unresolved_revisit")
                 raise IgnoreRequest(f"{request.url}: revisit of {target} not in the crawl")

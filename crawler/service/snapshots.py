@@ -21,6 +21,7 @@ from crawler.service.cdx import urlkey
 from crawler.service.errors import NotFoundError
 from crawler.service.tables import CaptureRow, CrawlRow
 from crawler.storage import Storage, StorageError, open_storage
+from crawler.warc import warc_timestamp
 
 __all__ = ["Snapshot", "load_snapshot", "record_bytes", "storage_for"]
 
@@ -72,7 +73,7 @@ def _original(session: Session, warc: dict[str, str]) -> CaptureRow | None:
     uri, date = warc.get("WARC-Refers-To-Target-URI"), warc.get("WARC-Refers-To-Date")
     if not uri or not date:
         return None
-    ts = int("".join(ch for ch in date if ch.isdigit())[:14])
+    ts = int(warc_timestamp(date))
     return session.scalar(
         select(CaptureRow).where(
             CaptureRow.urlkey == urlkey(uri), CaptureRow.ts == ts, CaptureRow.mime != "warc/revisit"
