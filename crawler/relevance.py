@@ -24,6 +24,7 @@ __all__ = ["Relevance", "TopicMatcher", "normalise"]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _UNSPACED = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7af]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 STRONG_WEIGHT = 3.0
 MAX_COUNT = 3
 
@@ -31,8 +32,13 @@ MAX_COUNT = 3
 def normalise(text: str) -> str:
     """Case-folded, accent-free, punctuation-free text with single spaces."""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped).strip()
+    return _NON_WORD.sub(" ", _NON_ASCII.sub(_without_marks, decomposed)).strip()
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    """A run of non-ASCII characters without its combining marks (accents, once decomposed).
+    Only these runs are looked at character by character: most of a text is ASCII."""
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,12 @@ class _Term:
     weight: float
     pattern: re.Pattern[str]
     """Matches the term in normalised text padded with a space at each end."""
+    needle: str
+    """A substring of every match: texts without it are not scanned (most texts, most terms)."""
 
     def count(self, padded: str) -> int:
+        if self.needle not in padded:
+            return 0
         return sum(1 for _ in self.pattern.finditer(padded))
 
 
@@ -64,7 +74,7 @@ def _term(label: str, weight: float) -> _Term | None:
     else:  # whole words (or word prefixes), starting after a space and ending before one
         word = r"{}[^ ]*" if prefix else "{}"
         pattern = " " + " ".join(word.format(re.escape(w)) for w in words) + "(?= )"
-    return _Term(label, weight, re.compile(pattern))
+    return _Term(label, weight, re.compile(pattern), words[0])
 
 
 class TopicMatcher:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,18 @@ def test_matching_ignores_case_accents_hyphens_and_handles_other_scripts() -> No
     )
     assert korean.on_topic and russian.on_topic
     assert "Северн* Коре*" in russian.matched
+
+
+def test_normalise_strips_every_combining_mark_like_the_plain_definition() -> None:
+    text = (
+        "Ðà Nẵng, Ἀθῆναι, Йошкар-Ола, Łódź, Ærøskøbing, São Tomé, ﬁnale, Ｆｕｌｌ，"
+        "북한 조약, Köln\u0301 e\u0323\u0302 x\u20dd"
+    )
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert normalise(text) == re.sub(r"[\W_]+", " ", plain).strip()
+    expected = "ða nang αθηναι иошкар ола łodz ærøskøbing sao tome finale full"
+    assert normalise(text).startswith(expected)
 
 
 def test_title_counts_double_and_strong_term_is_required() -> None:
