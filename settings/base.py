@@ -56,6 +56,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.components.incremental.ConditionalRequests": 110,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.components.decompression.BoundedDecompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.components.metarefresh.ByteScanMetaRefresh": 580,  # Scrapy's place for it
 }
 TWISTED_DNS_RESOLVER = "crawler.components.safety.GuardedResolver"
 DOWNLOADER = "crawler.components.downloader.PoliteDownloader"  # per-domain concurrency holds

@@ -106,6 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "/big",
                 "/dup-headers",
                 "/cp1252",
+                "/refresh",
+                "/refresh-utf16",
                 "/articles/a1.html?ref=home",
                 "data:text/html,hello",
             ]
@@ -193,6 +195,15 @@ class _Handler(BaseHTTPRequestHandler):
                     ("X-Dup", "second"),
                 ],
             )
+        elif path == "/refresh":  # the tag late in a long head, its attribute in capitals
+            head = "<meta name='filler' content='x'>" * 100
+            tag = "<META HTTP-EQUIV='Refresh' content='0; url=/articles/a5.html'>"
+            page = f"<html><head>{head}{tag}"
+            self._send(200, (page + "</head><body>moved</body></html>").encode())
+        elif path == "/refresh-utf16":
+            page = "<html><head><meta http-equiv='refresh' content='0;url=/articles/a6.html'>"
+            body = (page + "</head><body>déplacé</body></html>").encode("utf-16")
+            self._send(200, body, "text/html; charset=utf-16")
         elif path == "/cp1252":
             page = (
                 f"<html><head><title>cp1252</title></head><body><p>{CP1252_TEXT}</p></body></html>"

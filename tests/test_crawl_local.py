@@ -152,6 +152,14 @@ def test_errors_and_retries_are_archived(crawl: Crawl) -> None:
     assert len(attempts) == crawl.site.hits["/unavailable"] == 3  # first try + 2 retries
 
 
+def test_meta_refresh_is_followed_in_any_encoding(crawl: Crawl) -> None:
+    refreshes = {"/refresh": "/articles/a5.html", "/refresh-utf16": "/articles/a6.html"}
+    for page, target in refreshes.items():
+        assert crawl.response(page).status_line == "HTTP/1.1 200 OK"
+        assert crawl.site.hits[target] == 1, target
+        assert crawl.response(target).status_line == "HTTP/1.1 200 OK"
+
+
 def test_repeated_headers_are_kept(crawl: Crawl) -> None:
     headers = crawl.response("/dup-headers").http_headers()
     assert [v for k, v in headers if k == "Set-Cookie"] == ["a=1; Path=/", "b=2; Path=/"]
