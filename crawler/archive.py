@@ -27,8 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from cdxj_indexer import CDXJIndexer
-
+from crawler.cdxj import index_warc, write_index
 from crawler.manifest import FileEntry, Manifest, build_manifest
 from crawler.repair import repair_warc, salvage_lines
 from crawler.storage import Storage, StorageError, file_digest
@@ -60,15 +59,6 @@ def new_crawl_id(job_name: str, now: datetime | None = None) -> str:
 
 def crawl_key(crawl_id: str, relative: str) -> str:
     return f"crawls/{crawl_id}/{relative}"
-
-
-def index_warc(warc: Path, out: Path) -> None:
-    """Write a sorted CDXJ index of ``warc`` (pywb / cdxj-indexer format)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        CDXJIndexer(handle, [str(warc)], sort=True, post_append=True).process_all()
-    partial.rename(out)
 
 
 FINISHED = ("finished", "closespider_pagecount", "closespider_timeout")
@@ -213,9 +203,14 @@ class CrawlArchive:
             handle.write(entry.model_dump_json() + "\n")
         self.uploader.submit(Upload(path, crawl_key(self.crawl_id, relative), self.storage))
 
-    def _warc_closed(self, path: Path) -> None:
+    def _warc_closed(self, path: Path, lines: list[str] | None = None) -> None:
+        """Index a closed WARC (from the lines its writer collected, or by reading it), list
+        both files and queue their upload."""
         index = self.dir / "index" / (path.name.removesuffix(".warc.gz") + ".cdxj")
-        index_warc(path, index)
+        if lines is None:
+            index_warc(path, index)
+        else:
+            write_index(lines, index)
         self.add_file(path, "warc")
         self.add_file(index, "cdxj")
         logger.info("closed %s (%d bytes)", path.name, self.files[-2].size)

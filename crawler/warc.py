@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.cdxj import INDEXED_TYPES, record_line
+
 __all__ = [
     "HttpExchange",
     "Original",
@@ -160,13 +162,16 @@ class _OpenFile:
     handle: BinaryIO
     writer: Any
     buffer: BytesIO
+    index: list[str] = field(default_factory=list)
+    """CDXJ lines of its records so far (:mod:`crawler.cdxj`)."""
 
 
 @dataclass
 class RotatingWarcWriter:
     """Writes exchanges into ``<prefix>-<timestamp>-<serial>-<host>.warc.gz`` files.
 
-    Each file is written as ``*.open`` and renamed when closed; ``on_close`` gets the final path.
+    Each file is written as ``*.open`` and renamed when closed; ``on_close`` gets the final
+    path and the file's CDXJ index lines (unsorted), collected as its records were written.
     A file is closed once it reaches ``max_size`` bytes (checked after each exchange, so a
     request/response pair never spans two files). A payload already captured in this writer's
     crawl becomes a ``revisit`` record (identical-payload-digest profile).
@@ -176,7 +181,7 @@ class RotatingWarcWriter:
     prefix: str
     warcinfo: WarcInfo
     max_size: int = 1000**3
-    on_close: Callable[[Path], None] | None = None
+    on_close: Callable[[Path, list[str]], None] | None = None
     serial: int = 0
     host: str = field(default_factory=_host_token)
     _current: _OpenFile | None = field(default=None, init=False)
@@ -221,7 +226,7 @@ class RotatingWarcWriter:
         current.handle.close()
         Path(str(current.path) + ".open").rename(current.path)
         if self.on_close is not None:
-            self.on_close(current.path)
+            self.on_close(current.path, current.index)
         return current.path
 
     def _write(self, record: Any) -> RecordLocation:
@@ -232,10 +237,13 @@ class RotatingWarcWriter:
         current.writer.write_record(record)
         current.handle.write(gzip.compress(current.buffer.getvalue(), GZIP_LEVEL, mtime=0))
         headers = record.rec_headers
+        length = current.handle.tell() - offset
+        if record.rec_type in INDEXED_TYPES:
+            current.index.append(record_line(record, current.path.name, offset, length))
         return RecordLocation(
             filename=current.path.name,
             offset=offset,
-            length=current.handle.tell() - offset,
+            length=length,
             record_id=headers.get_header("WARC-Record-ID"),
             record_type=headers.get_header("WARC-Type"),
             payload_digest=headers.get_header("WARC-Payload-Digest"),

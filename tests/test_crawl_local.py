@@ -12,7 +12,13 @@ import pytest
 
 from tests.conftest import mock_job, run_cli, write_job
 from tests.mocksite import BIG_SIZE, CP1252_TEXT, MockSite
-from tests.warc_checks import Record, WarcReport, check_revisits, validate_warc
+from tests.warc_checks import (
+    Record,
+    WarcReport,
+    check_index_as_reindexed,
+    check_revisits,
+    validate_warc,
+)
 
 
 @dataclass
@@ -91,6 +97,14 @@ def test_cdxj_index_per_warc_lists_responses(crawl: Crawl) -> None:
         assert {int(e["offset"]) for e in entries} == {r.offset for r in captured}
         assert all(e["filename"] == report.path.name for e in entries)
         assert lines == sorted(lines)
+
+
+def test_cdxj_indexes_written_while_crawling_equal_cdxj_indexer(
+    crawl: Crawl, tmp_path: Path
+) -> None:
+    assert check_index_as_reindexed(crawl.crawl_dir, tmp_path) == len(
+        crawl.records("response") + crawl.records("revisit")
+    )
 
 
 def test_warcinfo_describes_the_crawl(crawl: Crawl) -> None:

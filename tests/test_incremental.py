@@ -13,7 +13,7 @@ import pytest
 from crawler.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE
 from tests.conftest import run_cli, write_job
 from tests.pagedsite import PagedSite
-from tests.warc_checks import WarcReport, check_revisits, validate_warc
+from tests.warc_checks import WarcReport, check_index_as_reindexed, check_revisits, validate_warc
 
 
 @pytest.fixture
@@ -43,6 +43,7 @@ def _crawl(tmp: Path, site: PagedSite, crawl_id: str, *extra: str) -> list[WarcR
         *extra,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    check_index_as_reindexed(tmp / "archive" / "crawls" / crawl_id, tmp)
     warcs = sorted((tmp / "archive" / "crawls" / crawl_id / "warc").glob("*.warc.gz"))
     return [validate_warc(path) for path in warcs]
 

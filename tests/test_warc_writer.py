@@ -44,7 +44,7 @@ def writer(tmp_path: Path, **kw: object) -> tuple[RotatingWarcWriter, list[Path]
         prefix="t",
         host="host1",
         warcinfo=WarcInfo((("software", "test"), ("note", "a"), ("note", "b"))),
-        on_close=closed.append,
+        on_close=lambda path, lines: closed.append(path),
         **kw,
     )  # type: ignore[arg-type]
     return w, closed
@@ -174,3 +174,35 @@ def test_cut_article_lines_are_salvaged(tmp_path: Path) -> None:
     lines = gzip.decompress(path.read_bytes()).decode().splitlines()
     assert kept == len(lines) == 49
     assert [json.loads(line)["n"] for line in lines] == list(range(kept))
+
+
+def test_index_lines_collected_while_writing_equal_cdxj_indexer(tmp_path: Path) -> None:
+    from crawler.cdxj import index_warc, write_index
+
+    got: list[list[str]] = []
+    w = RotatingWarcWriter(
+        directory=tmp_path / "warc",
+        prefix="t",
+        warcinfo=WarcInfo((("software", "test"),)),
+        on_close=lambda path, lines: got.append(lines),
+    )
+    loc = w.write_exchange(exchange("https://a.fr/x?b=2&a=1", b"page"))
+    w.write_exchange(exchange("https://a.fr/copy", b"page"))  # revisit
+    w.write_exchange(exchange("https://a.fr/none", b"x", response_headers=[]))
+    w.write_exchange(exchange("https://a.fr/empty", b"y", response_headers=[("Content-Type", "")]))
+    w.write_exchange(
+        exchange(
+            "https://a.fr/cs",
+            b"z",
+            response_headers=[("Content-Type", "Text/HTML ; charset=utf-8")],
+        )
+    )
+    w.write_exchange(exchange("https://a.fr/404", b"gone", status=404, reason="Not Found"))
+    w.write_exchange(exchange("https://a.fr/cut", b"cu", truncated="length"))
+    w.write_exchange(exchange("https://xn--t-9ia.fr/%C3%A9%20path?Q=%20", b"idn"))
+    w.write_metadata("https://a.fr/x", loc.record_id, [("outlink", "https://a.fr/y")])
+    path = w.close()
+    assert path is not None and len(got) == 1 and len(got[0]) == 8
+    write_index(got[0], tmp_path / "written.cdxj")
+    index_warc(path, tmp_path / "read.cdxj")
+    assert (tmp_path / "written.cdxj").read_text() == (tmp_path / "read.cdxj").read_text()

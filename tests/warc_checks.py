@@ -151,3 +151,18 @@ def validate_warc(path: Path) -> WarcReport:
     )
     assert check.returncode == 0, f"warcio check failed: {check.stdout}{check.stderr}"
     return report
+
+
+def check_index_as_reindexed(crawl_dir: Path, tmp: Path) -> int:
+    """Every WARC's CDXJ index, collected while writing, equals cdxj-indexer's reading of
+    the file, byte for byte. Returns the number of lines compared."""
+    from crawler.cdxj import index_warc
+
+    compared = 0
+    for warc in sorted((crawl_dir / "warc").glob("*.warc.gz")):
+        written = crawl_dir / "index" / (warc.name.removesuffix(".warc.gz") + ".cdxj")
+        reread = tmp / (warc.name + ".reread.cdxj")
+        index_warc(warc, reread)
+        assert written.read_text() == reread.read_text(), warc.name
+        compared += len(reread.read_text().splitlines())
+    return compared
