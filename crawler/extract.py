@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ from crawler.boilerplate import clean_text
 from crawler.dates import json_ld_objects, modified_date, normalise_date, publication_source
 from crawler.language import detect_language
 from crawler.neardup import features, simhash
+from crawler.xpath_speedup import speed_up_trafilatura
 
 __all__ = [
     "EXTRACTOR_NAME",
@@ -203,6 +206,16 @@ def _split_authors(author: str | None) -> list[str]:
     return [a.strip() for a in author.replace(" and ", ";").split(";") if a.strip()]
 
 
+@functools.cache
+def _bare_extraction() -> Callable[..., Any]:
+    """trafilatura's extractor, its XPath tests made cheaper (:mod:`crawler.xpath_speedup`:
+    the same results) the first time a process needs it."""
+    from trafilatura import bare_extraction
+
+    speed_up_trafilatura()
+    return bare_extraction
+
+
 def extract_page(
     body: bytes,
     url: str,
@@ -213,8 +226,6 @@ def extract_page(
     options: ExtractOptions | None = None,
 ) -> dict[str, Any]:
     """Extract one page. Never raises on bad HTML: returns ``{"is_article": False, ...}``."""
-    from trafilatura import bare_extraction
-
     options = options or ExtractOptions()
     html, encoding = decode_html(body[: options.max_html_bytes], content_type)
     result: dict[str, Any] = {"encoding": encoding, "is_article": False}
@@ -225,7 +236,7 @@ def extract_page(
     declared_language = _declared_language(tree, content_language)
     json_ld = json_ld_objects(tree)
     modified = modified_date(tree, json_ld)
-    doc = bare_extraction(
+    doc = _bare_extraction()(
         tree,
         url=url,
         fast=options.fast,

@@ -1,0 +1,73 @@
+"""Cheaper, equivalent forms of trafilatura's regular-expression XPath tests.
+
+trafilatura prunes boilerplate with XPath expressions such as
+``.//*[self::div or ...][re:test(@id, '...') or re:test(@class, '...')]``. Each EXSLT
+``re:test`` is a call from libxml2 back into Python, made for every candidate element,
+whether or not it has the attribute. An element without ``@id`` tests the empty string,
+which a pattern that cannot match the empty string never matches. So
+
+    re:test(@id, 'P')   is rewritten as   ((@id) and re:test(@id, 'P'))
+
+when ``P`` does not match ``""``: the same result, and libxml2's ``and`` skips the call for
+elements without the attribute (~5% of extraction time on news pages). Patterns that match
+the empty string are left as they are. ``tests/test_extract.py`` checks that every rewritten
+expression selects the same elements as the original on real pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["REGEXP_NS", "rewrite", "speed_up_trafilatura"]
+
+REGEXP_NS = "http://exslt.org/regular-expressions"
+_TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'((?:[^'\\]|\\.)*)'\)")
+
+
+def rewrite(path: str) -> str:
+    """``path`` with each ``re:test(@attr, 'P')`` guarded by the attribute's presence."""
+
+    def guard(match: re.Match[str]) -> str:
+        attributes, pattern = match.group(1), match.group(2)
+        if re.search(pattern, ""):
+            return match.group(0)
+        return f"(({attributes}) and {match.group(0)})"
+
+    return _TEST.sub(guard, path)
+
+
+def _faster(expression: Any) -> Any:
+    if not isinstance(expression, etree.XPath) or "re:test" not in expression.path:
+        return expression
+    path = rewrite(expression.path)
+    if path == expression.path:
+        return expression
+    return etree.XPath(path, namespaces={"re": REGEXP_NS})
+
+
+@functools.cache
+def speed_up_trafilatura() -> list[tuple[Any, Any]]:
+    """Replace trafilatura's XPath expressions (in its loaded modules, in place, so every
+    module holding them sees the change), once per process. Returns ``(original,
+    rewritten)`` pairs."""
+    import trafilatura  # noqa: F401  (loads its modules)
+
+    replaced: dict[int, tuple[Any, Any]] = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("trafilatura"):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if isinstance(value, list):
+                for i, expression in enumerate(value):
+                    if (new := _faster(expression)) is not expression:
+                        value[i] = new
+                        replaced[id(new)] = (expression, new)
+            elif (new := _faster(value)) is not value:
+                setattr(module, attribute, new)
+                replaced[id(new)] = (value, new)
+    return list(replaced.values())
