@@ -19,6 +19,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 __all__ = ["DuplicateIndex", "Duplication", "features", "simhash"]
@@ -38,9 +39,12 @@ def features(text: str) -> list[int]:
     across processes (unlike ``hash(str)``), so every extraction worker agrees.
     """
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    ids = [zlib.crc32(w.encode()) for w in words]
-    grams = (hash(tuple(ids[i : i + GRAM])) & _MASK for i in range(max(len(ids) - GRAM + 1, 1)))
-    return sorted({h for h in grams if h % SAMPLE_MOD == 0})
+    ids = list(map(zlib.crc32, map(str.encode, words)))
+    if len(ids) < GRAM:  # a short text is one gram
+        grams: Iterable[int] = [hash(tuple(ids))]
+    else:  # the tuples built by zip, in C: the same tuples, the same hashes
+        grams = map(hash, zip(*(ids[k:] for k in range(GRAM)), strict=False))  # shorter tails
+    return sorted({h & _MASK for h in grams if h % SAMPLE_MOD == 0})
 
 
 def simhash(hashes: list[int]) -> int:
