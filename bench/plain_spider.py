@@ -22,6 +22,7 @@ class PlainSpider(SitemapSpider):
         "DOWNLOAD_DELAY": 0,
         "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # as ours: not part of the work compared
     }
 
     def __init__(self, sitemap: str, **kwargs: Any) -> None:

@@ -91,6 +91,9 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "fr,en;q=0.8",
 }
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 starts, by default, an HTTP server in every crawl that runs Python code sent to
+# it (token in a file under the user's state folder): no code execution endpoint in a crawl.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 LOG_INSTALL_ROOT_HANDLER = False  # the CLI configures logging (crawler.logs)
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

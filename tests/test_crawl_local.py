@@ -50,7 +50,8 @@ def crawl(site: MockSite, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("local-crawl")
     archive = tmp / "archive"
     job = write_job(tmp / "job.yaml", mock_job(site, archive.as_uri(), warc={"max_size": "10KB"}))
-    result = run_cli("crawl", str(job), "--crawl-id", "mock-local-1")
+    state = {"XDG_STATE_HOME": str(tmp / "state")}  # where Scrapy's remote control would write
+    result = run_cli("crawl", str(job), "--crawl-id", "mock-local-1", env=state)
     assert result.returncode == 0, result.stdout + result.stderr
     crawl_dir = archive / "crawls" / "mock-local-1"
     manifest = json.loads((crawl_dir / "manifest.json").read_text())
@@ -105,6 +106,12 @@ def test_cdxj_indexes_written_while_crawling_equal_cdxj_indexer(
     assert check_index_as_reindexed(crawl.crawl_dir, tmp_path) == len(
         crawl.records("response") + crawl.records("revisit")
     )
+
+
+def test_no_remote_code_execution_server_is_started(crawl: Crawl) -> None:
+    # Scrapy 2.19's RemoteControl extension (on by default) serves an HTTP endpoint that runs
+    # Python code, and announces its port and token in a job file under XDG_STATE_HOME
+    assert not (crawl.root.parent / "state" / "scrapy").exists()
 
 
 def test_warcinfo_describes_the_crawl(crawl: Crawl) -> None:
