@@ -48,6 +48,7 @@ EXTENSIONS = {
     "crawler.components.incremental.CaptureRecorder": 140,
     "scrapy.extensions.logstats.LogStats": None,  # Progress reports archive figures instead
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,  # see REMOTE_CONTROL_ENABLED
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.components.safety.AddressGuardMiddleware": 50,
