@@ -10,8 +10,14 @@ which a pattern that cannot match the empty string never matches. So
 
 when ``P`` does not match ``""``: the same result, and libxml2's ``and`` skips the call for
 elements without the attribute (~5% of extraction time on news pages). Patterns that match
-the empty string are left as they are. ``tests/test_extract.py`` checks that every rewritten
-expression selects the same elements as the original on real pages.
+the empty string are left as they are.
+
+``.//x`` abbreviates ``descendant-or-self::node()/child::x``: libxml2 builds the larger node
+set first. Without positional predicates (``[1]``, ``position()``, ``last()``) it selects the
+same elements as ``descendant::x`` (~3% more). Expressions with one are left as they are.
+
+``tests/test_extract.py`` checks that every rewritten expression selects the same elements as
+the original on real pages; a rewrite that does not compile is not used.
 """
 
 from __future__ import annotations
@@ -27,9 +33,32 @@ __all__ = ["REGEXP_NS", "rewrite", "speed_up_trafilatura"]
 
 REGEXP_NS = "http://exslt.org/regular-expressions"
 _TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'((?:[^'\\]|\\.)*)'\)")
+_POSITIONAL = re.compile(r"\[\s*\d+\s*\]|position\(\)|last\(\)")
+_LITERAL = re.compile(r"('[^']*'|\"[^\"]*\")")
+_NAME_TEST = r"(?=[A-Za-z_*])"
+_STEPS = (  # (pattern, replacement), outside string literals
+    (re.compile(r"(^|[\s|(\[,])\.//" + _NAME_TEST), r"\1descendant::"),  # .//x
+    (re.compile(r"(^|[\s|(\[,])//" + _NAME_TEST), r"\1/descendant::"),  # //x from the root
+    (re.compile(r"(?<=[\w\])*])//" + _NAME_TEST), r"/descendant::"),  # a/b//x
+)
 
 
 def rewrite(path: str) -> str:
+    """``path`` with its ``re:test`` calls guarded and its ``//`` steps direct."""
+    return _descendant_steps(_guard_tests(path))
+
+
+def _descendant_steps(path: str) -> str:
+    if _POSITIONAL.search(path):
+        return path
+    parts = _LITERAL.split(path)
+    for i in range(0, len(parts), 2):  # odd parts are string literals
+        for pattern, replacement in _STEPS:
+            parts[i] = pattern.sub(replacement, parts[i])
+    return "".join(parts)
+
+
+def _guard_tests(path: str) -> str:
     """``path`` with each ``re:test(@attr, 'P')`` guarded by the attribute's presence."""
 
     def guard(match: re.Match[str]) -> str:
@@ -42,12 +71,15 @@ def rewrite(path: str) -> str:
 
 
 def _faster(expression: Any) -> Any:
-    if not isinstance(expression, etree.XPath) or "re:test" not in expression.path:
+    if not isinstance(expression, etree.XPath):
         return expression
     path = rewrite(expression.path)
     if path == expression.path:
         return expression
-    return etree.XPath(path, namespaces={"re": REGEXP_NS})
+    try:
+        return etree.XPath(path, namespaces={"re": REGEXP_NS})
+    except etree.XPathSyntaxError:  # a form this rewrite does not know: keep the original
+        return expression
 
 
 @functools.cache

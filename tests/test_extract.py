@@ -183,14 +183,26 @@ def test_sped_up_xpath_selects_what_trafilaturas_own_selects() -> None:
 
 
 def test_xpath_rewrite_guards_only_patterns_that_cannot_match_empty() -> None:
-    assert rewrite("//*[re:test(@id, 'nav')]") == "//*[((@id) and re:test(@id, 'nav'))]"
-    assert rewrite("//*[re:test(@id|@class, '^a')]") == (
-        "//*[((@id|@class) and re:test(@id|@class, '^a'))]"
+    assert rewrite("*[re:test(@id, 'nav')]") == "*[((@id) and re:test(@id, 'nav'))]"
+    assert rewrite("*[re:test(@id|@class, '^a')]") == (
+        "*[((@id|@class) and re:test(@id|@class, '^a'))]"
     )
-    assert rewrite("//*[re:test(@class, 'x?')]") == "//*[re:test(@class, 'x?')]"
+    assert rewrite("*[re:test(@class, 'x?')]") == "*[re:test(@class, 'x?')]"
     tree = etree.fromstring("<r><a id='nav'/><a class='nav'/><a/><a id=''/></r>")
     for path in ("//*[re:test(@id, 'nav')]", "//*[not(re:test(@id, '^$'))]"):
         ns = {"re": REGEXP_NS}
         assert etree.XPath(rewrite(path), namespaces=ns)(tree) == etree.XPath(path, namespaces=ns)(
             tree
         )
+
+
+def test_xpath_rewrite_makes_descendant_steps_direct_unless_positional() -> None:
+    assert rewrite(".//div[not(.//h1)]|//author") == (
+        "descendant::div[not(descendant::h1)]|/descendant::author"
+    )
+    assert rewrite("a/b//c[contains(@href, '//x')]") == "a/b/descendant::c[contains(@href, '//x')]"
+    for unchanged in (".//p[1]", ".//p[last()]", "//@href", "..//x"):
+        assert rewrite(unchanged) == unchanged
+    tree = etree.fromstring("<r><s><p/><p><p/></p></s><p/></r>")
+    assert len(tree.xpath(".//p[1]")) == 3  # one first p per parent: why positional is kept
+    assert etree.XPath(rewrite(".//s//p"))(tree) == tree.xpath(".//s//p")
