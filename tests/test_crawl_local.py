@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from scrapy.http import HtmlResponse
+from scrapy.utils.response import get_meta_refresh
 
+from crawler.components.metarefresh import may_refresh
 from tests.conftest import mock_job, run_cli, write_job
 from tests.mocksite import BIG_SIZE, CP1252_TEXT, MockSite
 from tests.warc_checks import (
@@ -179,6 +182,27 @@ def test_meta_refresh_is_followed_in_any_encoding(crawl: Crawl) -> None:
         assert crawl.response(page).status_line == "HTTP/1.1 200 OK"
         assert crawl.site.hits[target] == 1, target
         assert crawl.response(target).status_line == "HTTP/1.1 200 OK"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "<meta http-equiv='refresh' content='0; url=/a'>",
+        "<META CONTENT='2;URL=/a' HTTP-EQUIV=Refresh>",
+        "<meta content='a<b' http-equiv='refresh' x='0;url=/a'>",
+        "<script>var s={autorefresh:1}</script><meta http-equiv='refresh' content='1;url=/b'>",
+        "<script>var s={autorefresh:1}</script><title>no tag</title>",
+        "<noscript><meta http-equiv='refresh' content='0;url=/n'></noscript>",
+        "<meta http-equiv='refresh' content='5'>",
+    ],
+)
+def test_byte_scan_agrees_with_scrapys_meta_refresh_check(head: str) -> None:
+    body = f"<html><head>{head}</head><body>x</body></html>".encode()
+    response = HtmlResponse("http://site.example/p", body=body, encoding="utf-8")
+    _, url = get_meta_refresh(response, ignore_tags=["noscript"])
+    if url:  # whenever Scrapy would redirect, the page goes through Scrapy's check
+        assert may_refresh(body, ["noscript"])
+    assert may_refresh(body, ["noscript"]) == bool(url)
 
 
 def test_repeated_headers_are_kept(crawl: Crawl) -> None:
