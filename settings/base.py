@@ -85,6 +85,10 @@ COOKIES_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0  # the spider bounds depth itself (feeds and sitemaps do not add depth)
+SPIDER_MIDDLEWARES = {
+    # Scrapy's depth, counted for every output of every page, is not ours (archive_depth)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+}
 DOWNLOAD_DELAY_JITTER = 0.5  # delays vary by +-50%
 AUTOTHROTTLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
