@@ -149,6 +149,7 @@ class CrawlArchive:
             warcinfo=self.warcinfo,
             max_size=self.max_warc_size,
             on_close=self._warc_closed,
+            index_dir=self.dir / _STATE,
         )
 
     def _take_over_earlier_attempts(self) -> None:
@@ -203,7 +204,7 @@ class CrawlArchive:
             handle.write(entry.model_dump_json() + "\n")
         self.uploader.submit(Upload(path, crawl_key(self.crawl_id, relative), self.storage))
 
-    def _warc_closed(self, path: Path, lines: list[str] | None = None) -> None:
+    def _warc_closed(self, path: Path, lines: Path | None = None) -> None:
         """Index a closed WARC (from the lines its writer collected, or by reading it), list
         both files and queue their upload."""
         index = self.dir / "index" / (path.name.removesuffix(".warc.gz") + ".cdxj")

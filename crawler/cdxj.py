@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -35,10 +35,16 @@ def index_warc(warc: Path, out: Path) -> None:
         CDXJIndexer(handle, [str(warc)], sort=True, post_append=True).process_all()
 
 
-def write_index(lines: Iterable[str], out: Path) -> None:
-    """Write index lines (from :func:`record_line`) sorted, without repeats, as cdxj-indexer."""
-    with _partial(out) as handle:
-        handle.writelines(sorted(set(lines)))
+def write_index(lines: Path, out: Path) -> None:
+    """Write a file of index lines (from :func:`record_line`) sorted, without repeats, as
+    cdxj-indexer does, with its sorter: at most 32 MB in memory, then merged runs on disk."""
+    from cdxj_indexer.main import SortingWriter
+
+    with _partial(out) as handle, lines.open(encoding="utf-8") as unsorted:
+        sorter = SortingWriter(handle)
+        for line in unsorted:
+            sorter.write(line)
+        sorter.flush()
 
 
 def record_line(record: Any, filename: str, offset: int, length: int) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -162,8 +162,9 @@ class _OpenFile:
     handle: BinaryIO
     writer: Any
     buffer: BytesIO
-    index: list[str] = field(default_factory=list)
-    """CDXJ lines of its records so far (:mod:`crawler.cdxj`)."""
+    index: IO[str]
+    """CDXJ lines of its records so far, unsorted (:mod:`crawler.cdxj`), on disk: a file of
+    many small revisit records must not grow the crawl's memory."""
 
 
 @dataclass
@@ -171,7 +172,8 @@ class RotatingWarcWriter:
     """Writes exchanges into ``<prefix>-<timestamp>-<serial>-<host>.warc.gz`` files.
 
     Each file is written as ``*.open`` and renamed when closed; ``on_close`` gets the final
-    path and the file's CDXJ index lines (unsorted), collected as its records were written.
+    path and a file of its CDXJ index lines (unsorted, in ``index_dir``), collected as its
+    records were written; the lines file is deleted once ``on_close`` returns.
     A file is closed once it reaches ``max_size`` bytes (checked after each exchange, so a
     request/response pair never spans two files). A payload already captured in this writer's
     crawl becomes a ``revisit`` record (identical-payload-digest profile).
@@ -181,7 +183,9 @@ class RotatingWarcWriter:
     prefix: str
     warcinfo: WarcInfo
     max_size: int = 1000**3
-    on_close: Callable[[Path, list[str]], None] | None = None
+    on_close: Callable[[Path, Path], None] | None = None
+    index_dir: Path | None = None
+    """Where the index lines of the open file go (default: ``directory``)."""
     serial: int = 0
     host: str = field(default_factory=_host_token)
     _current: _OpenFile | None = field(default=None, init=False)
@@ -195,11 +199,14 @@ class RotatingWarcWriter:
         self.serial += 1
         path = self.directory / name
         handle = (self.directory / (name + ".open")).open("xb")
+        index_dir = self.index_dir or self.directory
+        index_dir.mkdir(parents=True, exist_ok=True)
+        index = (index_dir / (name + ".cdxj-lines")).open("w", encoding="utf-8")
         # warcio serialises each record into a buffer; we gzip it as one member ourselves
         # (warcio's own gzip is fixed at level 9, several times slower for ~2% smaller files)
         buffer = BytesIO()
         writer = WARCWriter(buffer, gzip=False, warc_version=WARC_VERSION)
-        current = _OpenFile(path, handle, writer, buffer)
+        current = _OpenFile(path, handle, writer, buffer, index)
         self._current = current
         record = _block_record(
             writer,
@@ -224,9 +231,12 @@ class RotatingWarcWriter:
             return None
         current.handle.flush()
         current.handle.close()
+        current.index.close()
         Path(str(current.path) + ".open").rename(current.path)
+        lines = Path(current.index.name)
         if self.on_close is not None:
-            self.on_close(current.path, current.index)
+            self.on_close(current.path, lines)
+        lines.unlink(missing_ok=True)
         return current.path
 
     def _write(self, record: Any) -> RecordLocation:
@@ -239,7 +249,7 @@ class RotatingWarcWriter:
         headers = record.rec_headers
         length = current.handle.tell() - offset
         if record.rec_type in INDEXED_TYPES:
-            current.index.append(record_line(record, current.path.name, offset, length))
+            current.index.write(record_line(record, current.path.name, offset, length))
         return RecordLocation(
             filename=current.path.name,
             offset=offset,
