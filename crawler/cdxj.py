@@ -25,6 +25,7 @@ INDEXED_TYPES = ("response", "revisit")
 ``application/warc-fields`` metadata are not)."""
 
 _MIME_END = re.compile(r"[;\s]")
+IN_MEMORY_SORT_BYTES = 32 * 1024 * 1024
 
 
 def index_warc(warc: Path, out: Path) -> None:
@@ -37,13 +38,18 @@ def index_warc(warc: Path, out: Path) -> None:
 
 def write_index(lines: Path, out: Path) -> None:
     """Write a file of index lines (from :func:`record_line`) sorted, without repeats, as
-    cdxj-indexer does, with its sorter: at most 32 MB in memory, then merged runs on disk."""
-    from cdxj_indexer.main import SortingWriter
+    cdxj-indexer does: in memory up to 32 MB of lines, beyond that with its sorter (sorted
+    runs on disk, merged)."""
+    with _partial(out) as handle:
+        if lines.stat().st_size <= IN_MEMORY_SORT_BYTES:
+            handle.writelines(sorted(set(lines.read_text("utf-8").splitlines(keepends=True))))
+            return
+        from cdxj_indexer.main import SortingWriter
 
-    with _partial(out) as handle, lines.open(encoding="utf-8") as unsorted:
-        sorter = SortingWriter(handle)
-        for line in unsorted:
-            sorter.write(line)
+        sorter = SortingWriter(handle, IN_MEMORY_SORT_BYTES)
+        with lines.open(encoding="utf-8") as unsorted:
+            for line in unsorted:
+                sorter.write(line)
         sorter.flush()
 
 

@@ -176,8 +176,15 @@ def test_cut_article_lines_are_salvaged(tmp_path: Path) -> None:
     assert [json.loads(line)["n"] for line in lines] == list(range(kept))
 
 
-def test_index_lines_collected_while_writing_equal_cdxj_indexer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sort_in_memory", [True, False])
+def test_index_lines_collected_while_writing_equal_cdxj_indexer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sort_in_memory: bool
+) -> None:
+    from crawler import cdxj
     from crawler.cdxj import index_warc, write_index
+
+    if not sort_in_memory:  # runs of 300 bytes sorted on disk and merged, as for a huge WARC
+        monkeypatch.setattr(cdxj, "IN_MEMORY_SORT_BYTES", 300)
 
     got: list[list[str]] = []
     w = RotatingWarcWriter(
