@@ -64,7 +64,7 @@ def _path_or_none(value: str | None) -> Path | None:
 def _run(job_storage: str | None, job: object, args: argparse.Namespace) -> int:
     from crawler.extract_pool import start_forkserver
 
-    start_forkserver()
+    start_forkserver()  # before the imports below (Scrapy...): they then overlap its own
     from crawler.archive import new_crawl_id
     from crawler.components.progress import counters, write_status
     from crawler.config import default_spool, s3_options_from_env

@@ -71,8 +71,6 @@ def _guard_tests(path: str) -> str:
 
 
 def _faster(expression: Any) -> Any:
-    if not isinstance(expression, etree.XPath):
-        return expression
     path = rewrite(expression.path)
     if path == expression.path:
         return expression
@@ -85,21 +83,25 @@ def _faster(expression: Any) -> Any:
 @functools.cache
 def speed_up_trafilatura() -> list[tuple[Any, Any]]:
     """Replace trafilatura's XPath expressions (in its loaded modules, in place, so every
-    module holding them sees the change), once per process. Returns ``(original,
-    rewritten)`` pairs."""
+    module holding them sees the change), once per process. An expression that several
+    modules import is rewritten once. Returns ``(original, rewritten)`` pairs."""
     import trafilatura  # noqa: F401  (loads its modules)
 
-    replaced: dict[int, tuple[Any, Any]] = {}
+    done: dict[int, tuple[Any, Any]] = {}  # id(original) -> (original, rewritten or itself)
+
+    def faster(expression: Any) -> Any:
+        if not isinstance(expression, etree.XPath):
+            return expression
+        if id(expression) not in done:
+            done[id(expression)] = (expression, _faster(expression))
+        return done[id(expression)][1]
+
     for name, module in list(sys.modules.items()):
         if not name.startswith("trafilatura"):
             continue
         for attribute, value in list(vars(module).items()):
             if isinstance(value, list):
-                for i, expression in enumerate(value):
-                    if (new := _faster(expression)) is not expression:
-                        value[i] = new
-                        replaced[id(new)] = (expression, new)
-            elif (new := _faster(value)) is not value:
+                value[:] = [faster(expression) for expression in value]
+            elif (new := faster(value)) is not value:
                 setattr(module, attribute, new)
-                replaced[id(new)] = (value, new)
-    return list(replaced.values())
+    return [(old, new) for old, new in done.values() if new is not old]

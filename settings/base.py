@@ -84,9 +84,9 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
-DEPTH_LIMIT = 0  # the spider bounds depth itself (feeds and sitemaps do not add depth)
 SPIDER_MIDDLEWARES = {
-    # Scrapy's depth, counted for every output of every page, is not ours (archive_depth)
+    # the spider bounds depth itself (archive_depth: feeds and sitemaps do not add depth);
+    # Scrapy's own depth, counted for every output of every page, would only cost time
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 DOWNLOAD_DELAY_JITTER = 0.5  # delays vary by +-50%
