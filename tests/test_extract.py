@@ -11,7 +11,6 @@ from lxml import etree
 
 from crawler.extract import ExtractOptions, decode_html, extract_page, parse_html
 from crawler.extract_pool import ExtractionPool, PoolOptions
-from crawler.xpath_speedup import REGEXP_NS, rewrite, speed_up_trafilatura
 from tests.pages import DEMO_ARTICLES, JUNK, PARAGRAPHS, dirty_article
 
 SEED_PAGES = sorted(p for p in DEMO_ARTICLES.glob("*.html") if "festival" not in p.name)
@@ -158,51 +157,3 @@ def test_our_parser_gives_trafilatura_the_tree_its_own_loader_builds(html: str) 
     options = {"url": "https://example.fr/a", "fast": True, "with_metadata": True}
     a, b = bare_extraction(ours, **options), bare_extraction(theirs, **options)
     assert (a and a.as_dict()["text"]) == (b and b.as_dict()["text"])
-
-
-def _real_trees() -> list[object]:
-    pages = [p.read_bytes() for p in sorted(DEMO_ARTICLES.glob("*.html"))]
-    mini = Path(__file__).parent / "fixtures" / "aeb-mini" / "html"
-    pages += [gzip.decompress(p.read_bytes()) for p in sorted(mini.glob("*.html.gz"))]
-    pages.append(dirty_article().encode())
-    return [parse_html(decode_html(page, "text/html")[0]) for page in pages]
-
-
-def test_sped_up_xpath_selects_what_trafilaturas_own_selects() -> None:
-    pairs = speed_up_trafilatura()
-    assert len(pairs) >= 10  # trafilatura 2.x has ~20 such expressions
-    trees = _real_trees()
-    selected = 0
-    for original, faster in pairs:
-        assert faster.path != original.path
-        for tree in trees:
-            found = faster(tree)
-            assert found == original(tree), original.path
-            selected += len(found)
-    assert selected > 0  # the pages do exercise the expressions
-
-
-def test_xpath_rewrite_guards_only_patterns_that_cannot_match_empty() -> None:
-    assert rewrite("*[re:test(@id, 'nav')]") == "*[((@id) and re:test(@id, 'nav'))]"
-    assert rewrite("*[re:test(@id|@class, '^a')]") == (
-        "*[((@id|@class) and re:test(@id|@class, '^a'))]"
-    )
-    assert rewrite("*[re:test(@class, 'x?')]") == "*[re:test(@class, 'x?')]"
-    tree = etree.fromstring("<r><a id='nav'/><a class='nav'/><a/><a id=''/></r>")
-    for path in ("//*[re:test(@id, 'nav')]", "//*[not(re:test(@id, '^$'))]"):
-        ns = {"re": REGEXP_NS}
-        assert etree.XPath(rewrite(path), namespaces=ns)(tree) == etree.XPath(path, namespaces=ns)(
-            tree
-        )
-
-
-def test_xpath_rewrite_makes_descendant_steps_direct_unless_positional() -> None:
-    assert rewrite(".//div[not(.//h1)]|//author") == (
-        "descendant::div[not(descendant::h1)]|/descendant::author"
-    )
-    assert rewrite("a/b//c[contains(@href, '//x')]") == "a/b/descendant::c[contains(@href, '//x')]"
-    for unchanged in (".//p[1]", ".//p[last()]", "//@href", "..//x"):
-        assert rewrite(unchanged) == unchanged
-    tree = etree.fromstring("<r><s><p/><p><p/></p></s><p/></r>")
-    assert len(tree.xpath(".//p[1]")) == 3  # one first p per parent: why positional is kept
-    assert etree.XPath(rewrite(".//s//p"))(tree) == tree.xpath(".//s//p")

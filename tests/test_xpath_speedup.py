@@ -1,0 +1,158 @@
+"""trafilatura's XPath expressions in cheaper, equivalent forms, and the regular-expression
+analysis behind their ``contains()`` guards."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from crawler.extract import decode_html, parse_html
+from crawler.regex_literals import required_substrings
+from crawler.xpath_speedup import REGEXP_NS, rewrite, speed_up_trafilatura
+from tests.pages import DEMO_ARTICLES, dirty_article
+
+_RE_TEST = re.compile(r"re:test\([^,]+,\s*'([^']*)'\)")
+
+
+def _real_trees() -> list[object]:
+    pages = [p.read_bytes() for p in sorted(DEMO_ARTICLES.glob("*.html"))]
+    mini = Path(__file__).parent / "fixtures" / "aeb-mini" / "html"
+    pages += [gzip.decompress(p.read_bytes()) for p in sorted(mini.glob("*.html.gz"))]
+    pages.append(dirty_article().encode())
+    return [parse_html(decode_html(page, "text/html")[0]) for page in pages]
+
+
+def _trafilatura_patterns() -> list[str]:
+    """The case-sensitive regular expressions of trafilatura's ``re:test`` calls."""
+    import trafilatura  # noqa: F401  (loads its modules)
+
+    paths = set()
+    for name, module in list(sys.modules.items()):
+        if name.startswith("trafilatura"):
+            for value in vars(module).values():
+                for expression in value if isinstance(value, list) else [value]:
+                    if isinstance(expression, etree.XPath):
+                        paths.add(expression.path)
+    return sorted({p for path in paths for p in _RE_TEST.findall(path)})
+
+
+def test_sped_up_xpath_selects_what_trafilaturas_own_selects() -> None:
+    pairs = speed_up_trafilatura()
+    assert len(pairs) >= 10  # trafilatura 2.x has ~60 such expressions
+    trees = _real_trees()
+    selected = 0
+    for original, faster in pairs:
+        assert faster.path != original.path
+        assert "((@class) and ((@class)" not in faster.path  # each rewritten once
+        for tree in trees:
+            found = faster(tree)
+            assert found == original(tree), original.path
+            selected += len(found)
+    assert selected > 0  # the pages do exercise the expressions
+
+
+def test_xpath_rewrite_guards_only_patterns_that_cannot_match_empty() -> None:
+    assert rewrite("*[re:test(@id, 'nav|menu')]") == (
+        "*[(((@id) and (contains(@id, 'menu') or contains(@id, 'nav'))) "
+        "and re:test(@id, 'nav|menu'))]"
+    )
+    assert rewrite("*[re:test(@id|@class, '^a')]") == (
+        "*[(((@id|@class) and (contains(@id, 'a') or contains(@class, 'a'))) "
+        "and re:test(@id|@class, '^a'))]"
+    )
+    # no substring known (a class of 26 letters), or case-insensitive: presence only
+    assert rewrite("*[re:test(@id, '^[a-z]')]") == "*[((@id) and re:test(@id, '^[a-z]'))]"
+    assert rewrite("*[re:test(@id, 'nav', 'i')]") == "*[((@id) and re:test(@id, 'nav', 'i'))]"
+    assert rewrite("*[re:test(@class, 'x?')]") == "*[re:test(@class, 'x?')]"
+    assert rewrite("*[re:test(@class, 'x', 'm')]") == "*[re:test(@class, 'x', 'm')]"
+    tree = etree.fromstring(
+        "<r><a id='nav'/><a class='nav'/><a/><a id=''/><a id='NAV'/><a id='top-nav x'/></r>"
+    )
+    ns = {"re": REGEXP_NS}
+    for path in (
+        "//*[re:test(@id, 'nav')]",
+        "//*[re:test(@id, 'nav', 'i')]",
+        "//*[re:test(@id|@class, '^nav')]",
+        "//*[not(re:test(@id, '^$'))]",
+    ):
+        expected = etree.XPath(path, namespaces=ns)(tree)
+        assert etree.XPath(rewrite(path), namespaces=ns)(tree) == expected, path
+        assert expected  # each path selects something
+
+
+def test_xpath_rewrite_makes_descendant_steps_direct_unless_positional() -> None:
+    assert rewrite(".//div[not(.//h1)]|//author") == (
+        "descendant::div[not(descendant::h1)]|/descendant::author"
+    )
+    assert rewrite("a/b//c[contains(@href, '//x')]") == "a/b/descendant::c[contains(@href, '//x')]"
+    for unchanged in (".//p[1]", ".//p[last()]", "//@href", "..//x"):
+        assert rewrite(unchanged) == unchanged
+    tree = etree.fromstring("<r><s><p/><p><p/></p></s><p/></r>")
+    assert len(tree.xpath(".//p[1]")) == 3  # one first p per parent: why positional is kept
+    assert etree.XPath(rewrite(".//s//p"))(tree) == tree.xpath(".//s//p")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("comment-?list", {"comment"}),  # the part before the optional hyphen
+        ("(?:post-|entry-)title|headline", {"title", "headline"}),  # after the choice
+        ("^(?:[Cc]omment(?!ary)|comol)", {"omment", "comol"}),  # assertions: zero width
+        ("a{2,3}b", {"aab"}),  # "aaab" contains "aab": not needed
+        ("x[ab]yz", {"xayz", "xbyz"}),  # "yz" is one test but of 2 characters only
+        ("a.b", {"a"}),
+        ("(^|\\s)link(\\s|$)", {"link"}),
+        ("(?i:a)bcd", {"bcd"}),
+    ],
+)
+def test_required_substrings(pattern: str, expected: set[str]) -> None:
+    assert required_substrings(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern", ["x?", "ab|c*", "[^a]+", "\\w+", "(?i)nav", "a?b?", ".", "[unclosed"]
+)
+def test_no_required_substring(pattern: str) -> None:
+    assert required_substrings(pattern) is None
+
+
+def test_nav_is_required_even_with_ignorecase_asked_as_flag() -> None:
+    assert required_substrings("nav", re.IGNORECASE) is None
+    assert required_substrings("nav") == {"nav"}
+
+
+def _attribute_values(trees: list[object]) -> list[str]:
+    values = set()
+    for tree in trees:
+        for element in tree.iter():  # type: ignore[attr-defined]
+            if isinstance(element.tag, str):
+                values.update(element.attrib.values())
+    return sorted(values)
+
+
+def test_every_match_of_trafilaturas_patterns_contains_a_required_substring() -> None:
+    """Soundness: on attribute values of real pages, and on strings assembled from each
+    pattern's own pieces (which match often), a match always contains a substring."""
+    patterns = _trafilatura_patterns()
+    assert len(patterns) >= 20
+    real = _attribute_values(_real_trees())
+    rng = random.Random(7)
+    analysed = matched = 0
+    for pattern in patterns:
+        substrings = required_substrings(pattern)
+        if substrings is None:
+            continue
+        analysed += 1
+        pieces = [p for p in re.split(r"[\\^$|()?*+\[\]{}:.!]+", pattern) if p] + [" ", "-", "A"]
+        made = ["".join(rng.choices(pieces, k=rng.randint(1, 4))) for _ in range(300)]
+        for text in real + made:
+            if re.search(pattern, text):
+                matched += 1
+                assert any(s in text for s in substrings), (pattern, text, substrings)
+    assert analysed >= 20 and matched > 1000
