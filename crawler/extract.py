@@ -23,6 +23,7 @@ from crawler.boilerplate import clean_text
 from crawler.dates import json_ld_objects, modified_date, normalise_date, publication_source
 from crawler.language import detect_language
 from crawler.neardup import features, simhash
+from crawler.xml_chars import speed_up_repair
 from crawler.xpath_speedup import speed_up_trafilatura
 
 __all__ = [
@@ -153,6 +154,7 @@ def parse_html(html: str) -> Any:
     repairs, same fallback to bytes, same rejection of non-HTML), or None."""
     from trafilatura.utils import is_dubious_html, repair_faulty_html
 
+    _bare_extraction()  # its speed-ups cover repair_faulty_html
     beginning = html[:50].lower()
     html = repair_faulty_html(html, beginning)
     try:
@@ -208,11 +210,13 @@ def _split_authors(author: str | None) -> list[str]:
 
 @functools.cache
 def _bare_extraction() -> Callable[..., Any]:
-    """trafilatura's extractor, its XPath tests made cheaper (:mod:`crawler.xpath_speedup`:
-    the same results) the first time a process needs it."""
+    """trafilatura's extractor, made cheaper with the same results the first time a process
+    needs it: its XPath tests (:mod:`crawler.xpath_speedup`) and its scan for characters
+    XML forbids (:mod:`crawler.xml_chars`)."""
     from trafilatura import bare_extraction
 
     speed_up_trafilatura()
+    speed_up_repair()
     return bare_extraction
 
 
