@@ -23,8 +23,7 @@ from crawler.boilerplate import clean_text
 from crawler.dates import json_ld_objects, modified_date, normalise_date, publication_source
 from crawler.language import detect_language
 from crawler.neardup import features, simhash
-from crawler.xml_chars import speed_up_repair
-from crawler.xpath_speedup import speed_up_trafilatura
+from crawler.speedups import speed_up_trafilatura
 
 __all__ = [
     "EXTRACTOR_NAME",
@@ -210,13 +209,11 @@ def _split_authors(author: str | None) -> list[str]:
 
 @functools.cache
 def _bare_extraction() -> Callable[..., Any]:
-    """trafilatura's extractor, made cheaper with the same results the first time a process
-    needs it: its XPath tests (:mod:`crawler.xpath_speedup`) and its scan for characters
-    XML forbids (:mod:`crawler.xml_chars`)."""
+    """trafilatura's extractor, made cheaper with the same results (:mod:`crawler.speedups`)
+    the first time a process needs it."""
     from trafilatura import bare_extraction
 
     speed_up_trafilatura()
-    speed_up_repair()
     return bare_extraction
 
 

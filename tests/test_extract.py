@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import gzip
-import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from lxml import etree
 
 from crawler.extract import ExtractOptions, decode_html, extract_page, parse_html
 from crawler.extract_pool import ExtractionPool, PoolOptions
-from crawler.xml_chars import _PATTERN, FORBIDDEN, PresenceFirst, speed_up_repair
 from tests.pages import DEMO_ARTICLES, JUNK, PARAGRAPHS, dirty_article
 
 SEED_PAGES = sorted(p for p in DEMO_ARTICLES.glob("*.html") if "festival" not in p.name)
@@ -159,29 +157,3 @@ def test_our_parser_gives_trafilatura_the_tree_its_own_loader_builds(html: str) 
     options = {"url": "https://example.fr/a", "fast": True, "with_metadata": True}
     a, b = bare_extraction(ours, **options), bare_extraction(theirs, **options)
     assert (a and a.as_dict()["text"]) == (b and b.as_dict()["text"])
-
-
-def test_forbidden_characters_are_exactly_those_trafilatura_deletes() -> None:
-    from trafilatura import utils
-
-    compiled = getattr(utils.INVALID_XML_CHARS, "compiled", utils.INVALID_XML_CHARS)
-    assert tuple(compiled.findall("".join(map(chr, range(0x110000))))) == FORBIDDEN
-
-
-def test_presence_first_deletes_what_the_expression_deletes(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from trafilatura import utils
-
-    compiled = re.compile(_PATTERN)
-    fast = PresenceFirst(compiled)
-    page = "<p>Traité « Russie–Corée » ’</p>\n\t\r" * 50
-    assert fast.sub("", page) is page  # nothing to delete: not even a copy
-    for char in FORBIDDEN:
-        for dirty in (char + page, page + char, page[:70] + char * 2 + page[70:]):
-            assert fast.sub("", dirty) == compiled.sub("", dirty) != dirty
-    parse_html("<html><body><p>x</p></body></html>")
-    assert isinstance(utils.INVALID_XML_CHARS, PresenceFirst)  # installed before parsing
-    monkeypatch.setattr(utils, "INVALID_XML_CHARS", re.compile("[\\x00-\\x08]"))
-    assert speed_up_repair() is False  # trafilatura changed its pattern: left alone
-    assert not isinstance(utils.INVALID_XML_CHARS, PresenceFirst)

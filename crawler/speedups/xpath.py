@@ -13,7 +13,7 @@ elements without the attribute (~5% of extraction time on news pages). Patterns 
 the empty string are left as they are.
 
 Most elements do have a ``class``, so the guard goes further when it can: every match of
-``comment-?list|^reply-`` contains ``comment`` or ``reply-`` (``crawler.regex_literals``),
+``comment-?list|^reply-`` contains ``comment`` or ``reply-`` (``crawler.speedups.regex_literals``),
 so the call is made only for values that pass
 ``contains(@class, 'comment') or contains(@class, 'reply-')``, which libxml2 runs natively
 (another ~2.5%). Case-insensitive patterns (``'i'``) keep the presence test alone: the
@@ -24,7 +24,7 @@ eight ``contains()``.
 set first. Without positional predicates (``[1]``, ``position()``, ``last()``) it selects the
 same elements as ``descendant::x`` (~3% more). Expressions with one are left as they are.
 
-``tests/test_xpath_speedup.py`` checks that every rewritten expression selects the same elements as
+``tests/test_speedups.py`` checks that every rewritten expression selects the same elements as
 the original on real pages; a rewrite that does not compile is not used.
 """
 
@@ -37,9 +37,9 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.regex_literals import required_substrings
+from crawler.speedups.regex_literals import required_substrings
 
-__all__ = ["REGEXP_NS", "rewrite", "speed_up_trafilatura"]
+__all__ = ["REGEXP_NS", "rewrite", "speed_up_xpaths"]
 
 REGEXP_NS = "http://exslt.org/regular-expressions"
 _TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'((?:[^'\\]|\\.)*)'(?:,\s*'([a-z]*)')?\)")
@@ -113,7 +113,7 @@ def _faster(expression: Any) -> Any:
 
 
 @functools.cache
-def speed_up_trafilatura() -> list[tuple[Any, Any]]:
+def speed_up_xpaths() -> list[tuple[Any, Any]]:
     """Replace trafilatura's XPath expressions (in its loaded modules, in place, so every
     module holding them sees the change), once per process. An expression that several
     modules import is rewritten once. Returns ``(original, rewritten)`` pairs."""

@@ -20,7 +20,7 @@ _PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]"
 FORBIDDEN = tuple(
     chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)
 )
-"""Every character ``_PATTERN`` matches (``tests/test_extract.py`` checks all of Unicode)."""
+"""Every character ``_PATTERN`` matches (``tests/test_speedups.py`` checks all of Unicode)."""
 
 
 class PresenceFirst:

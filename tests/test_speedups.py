@@ -1,5 +1,5 @@
-"""trafilatura's XPath expressions in cheaper, equivalent forms, and the regular-expression
-analysis behind their ``contains()`` guards."""
+"""trafilatura made cheaper with exactly its results (crawler.speedups): each speed-up
+against trafilatura's own, on real pages."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest
 from lxml import etree
 
 from crawler.extract import decode_html, parse_html
-from crawler.regex_literals import required_substrings
-from crawler.xpath_speedup import REGEXP_NS, rewrite, speed_up_trafilatura
+from crawler.speedups.regex_literals import required_substrings
+from crawler.speedups.xml_chars import _PATTERN, FORBIDDEN, PresenceFirst, speed_up_repair
+from crawler.speedups.xpath import REGEXP_NS, rewrite, speed_up_xpaths
 from tests.pages import DEMO_ARTICLES, dirty_article
 
 _RE_TEST = re.compile(r"re:test\([^,]+,\s*'([^']*)'\)")
@@ -43,7 +44,7 @@ def _trafilatura_patterns() -> list[str]:
 
 
 def test_sped_up_xpath_selects_what_trafilaturas_own_selects() -> None:
-    pairs = speed_up_trafilatura()
+    pairs = speed_up_xpaths()
     assert len(pairs) >= 10  # trafilatura 2.x has ~60 such expressions
     trees = _real_trees()
     selected = 0
@@ -156,3 +157,29 @@ def test_every_match_of_trafilaturas_patterns_contains_a_required_substring() ->
                 matched += 1
                 assert any(s in text for s in substrings), (pattern, text, substrings)
     assert analysed >= 20 and matched > 1000
+
+
+def test_forbidden_characters_are_exactly_those_trafilatura_deletes() -> None:
+    from trafilatura import utils
+
+    compiled = getattr(utils.INVALID_XML_CHARS, "compiled", utils.INVALID_XML_CHARS)
+    assert tuple(compiled.findall("".join(map(chr, range(0x110000))))) == FORBIDDEN
+
+
+def test_presence_first_deletes_what_the_expression_deletes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from trafilatura import utils
+
+    compiled = re.compile(_PATTERN)
+    fast = PresenceFirst(compiled)
+    page = "<p>Traité « Russie–Corée » ’</p>\n\t\r" * 50
+    assert fast.sub("", page) is page  # nothing to delete: not even a copy
+    for char in FORBIDDEN:
+        for dirty in (char + page, page + char, page[:70] + char * 2 + page[70:]):
+            assert fast.sub("", dirty) == compiled.sub("", dirty) != dirty
+    parse_html("<html><body><p>x</p></body></html>")
+    assert isinstance(utils.INVALID_XML_CHARS, PresenceFirst)  # installed before parsing
+    monkeypatch.setattr(utils, "INVALID_XML_CHARS", re.compile("[\\x00-\\x08]"))
+    assert speed_up_repair() is False  # trafilatura changed its pattern: left alone
+    assert not isinstance(utils.INVALID_XML_CHARS, PresenceFirst)

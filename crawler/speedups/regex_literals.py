@@ -2,7 +2,7 @@
 
 Every match of ``comment-?list|^reply-`` contains ``comment`` or ``reply-``. Testing for
 those substrings is far cheaper than running the expression, and rules out most strings:
-``crawler.xpath_speedup`` puts such a test (XPath's ``contains()``) in front of trafilatura's
+``crawler.speedups.xpath`` puts such a test (XPath's ``contains()``) in front of trafilatura's
 ``re:test`` calls.
 
 The analysis walks the pattern as Python's own parser reads it, so it sees exactly the
