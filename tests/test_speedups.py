@@ -97,6 +97,29 @@ def test_xpath_rewrite_makes_descendant_steps_direct_unless_positional() -> None
     tree = etree.fromstring("<r><s><p/><p><p/></p></s><p/></r>")
     assert len(tree.xpath(".//p[1]")) == 3  # one first p per parent: why positional is kept
     assert etree.XPath(rewrite(".//s//p"))(tree) == tree.xpath(".//s//p")
+    # (...)[1] picks from the whole set in document order: the inside is rewritten
+    assert rewrite("(.//p)[1]|(.//s)[2]") == "(descendant::p)[1]|(descendant::s)[2]"
+    assert tree.xpath(rewrite("(.//p)[2]")) == tree.xpath("(.//p)[2]")
+
+
+def test_xpath_rewrite_turns_a_choice_of_names_into_a_union() -> None:
+    assert rewrite(".//*[self::div or self::p][@id]") == "(descendant::div|descendant::p)[@id]"
+    assert rewrite("x|//*[self::a]/b") == "x|(/descendant::a)/b"
+    assert rewrite("*[not(.//*[self::h1 or self::h2])]") == (
+        "*[not((descendant::h1|descendant::h2))]"
+    )
+    for unchanged in (  # not at a path's start, not only names, positional
+        "a/descendant::*[self::x or self::y]",
+        "descendant::*[self::a or @id]",
+        ".//*[self::a or self::b][1]",
+    ):
+        assert rewrite(unchanged) == unchanged
+    tree = etree.fromstring(
+        "<r><div id='1'><p id='2'/><span id='3'><p/></span></div><p id='4'><div/></p></r>"
+    )
+    for path in (".//*[self::div or self::p][@id]", ".//*[self::p or self::div]/*"):
+        assert etree.XPath(rewrite(path))(tree) == tree.xpath(path)
+        assert len(tree.xpath(path)) >= 3  # document order across names is kept
 
 
 @pytest.mark.parametrize(
