@@ -2,19 +2,23 @@
 upload to SeaweedFS, and in the same run (a) trafilatura alone on the same pages with two
 processes and (b) a plain Scrapy spider calling trafilatura in its callback.
 
-    python bench/speed.py [N ...]        (default: 2000 10000)
+    python bench/speed.py [N ...] [--repeat R]     (default: 2000 10000, 3 trials each)
 
 Pages are scrapinghub-aeb's 145 real article pages, cycled, served from loopback by a
 separate process. Figures are ratios measured in this one run, never bare seconds: the
-machine is shared. Peak memory is the crawl's whole process tree (crawler + extraction
-workers), sampled every 0.1 s.
+machine is shared. Each trial measures (a), (b) and ours back to back, and the median ratio of
+R trials is reported with their range: runs of the same code on this machine vary by ±5%.
+Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
+0.1 s; the highest of the trials is reported.
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -164,7 +168,8 @@ def _trafilatura_alone(page: tuple[str, bytes]) -> int:
     return len(doc.text or "") if doc is not None else 0
 
 
-def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, Any]:
+def trial(count: int, s3: SeaweedS3, base: str, tmp: Path, number: int) -> dict[str, Any]:
+    """(a), (b) and ours once each, back to back: their ratios share the machine's state."""
     pages = _pages()
     urls = [(f"{base}/p/{i}.html", pages[i % len(pages)]) for i in range(count)]
     start = time.perf_counter()
@@ -186,7 +191,8 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, Any]:
         env,
     )
 
-    bucket = f"bench-{count}"
+    name = f"bench-{count}-{number}"
+    bucket = name
     s3.client.create_bucket(Bucket=bucket)
     # SeaweedFS allocates a new bucket's volumes on its first write (~1 s, waited on by
     # whoever writes first): done here, so the figure measures the crawler, not that.
@@ -202,7 +208,7 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, Any]:
         "storage": f"s3://{bucket}/archive",
         "topic": load_job(JOBS_DIR / "treaty-fr.yaml").topic.model_dump(),  # relevance runs
     }
-    job_file = tmp / f"job-{count}.json"
+    job_file = tmp / f"job-{name}.json"
     job_file.write_text(json.dumps(job))
     ours, ours_peak, output = _timed(
         [
@@ -212,16 +218,16 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, Any]:
             "crawl",
             str(job_file),
             "--crawl-id",
-            f"bench-{count}",
+            name,
             "--spool",
-            str(tmp / f"spool-{count}"),
+            str(tmp / f"spool-{name}"),
             "--progress",
             "30",
         ],
         {**env, **s3.env()},
     )
     manifest = json.loads(
-        s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/bench-{count}/manifest.json")[
+        s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/{name}/manifest.json")[
             "Body"
         ].read()
     )
@@ -240,22 +246,70 @@ def run(count: int, s3: SeaweedS3, base: str, tmp: Path) -> dict[str, Any]:
     }
 
 
+def summary(count: int, trials: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median ratio over the trials (and their range); the highest memory peak."""
+    vs_alone = sorted(t["ours_pps"] / t["alone_pps"] for t in trials)
+    vs_plain = sorted(t["ours_pps"] / t["plain_pps"] for t in trials)
+    peak = max(trials, key=lambda t: t["ours_pss_mb"])
+    return {
+        "pages": count,
+        "articles": min(t["articles"] for t in trials),
+        "vs_alone": vs_alone,
+        "vs_plain": vs_plain,
+        "ours_pss_mb": peak["ours_pss_mb"],
+        "ours_rss_mb": max(t["ours_rss_mb"] for t in trials),
+        "plain_pss_mb": max(t["plain_pss_mb"] for t in trials),
+        "ours_peak": peak["ours_peak"],
+    }
+
+
+def _ratio(values: list[float]) -> str:
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:.2f}x"
+    return f"{median:.2f}x ({values[0]:.2f}–{values[-1]:.2f})"
+
+
 def main() -> None:
-    counts = [int(a) for a in sys.argv[1:]] or [2000, 10000]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", type=int, default=[2000, 10000])
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="trials per size; the median ratio is reported"
+    )
+    args = parser.parse_args()
+    if args.repeat < 1 or any(n < 1 for n in args.pages):
+        parser.error("--repeat and page counts must be at least 1")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         port_file = tmp / "port"
-        server = Process(target=_serve, args=(str(port_file), max(counts)), daemon=True)
+        server = Process(target=_serve, args=(str(port_file), max(args.pages)), daemon=True)
         server.start()
         while not port_file.exists() or not port_file.read_text():
             time.sleep(0.1)
         base = f"http://127.0.0.1:{port_file.read_text()}"
         s3 = SeaweedS3(tmp / "seaweed")
+        rows = []
         try:
-            rows = [run(n, s3, base, tmp) for n in counts]
+            for count in args.pages:
+                trials = []
+                for number in range(args.repeat):
+                    trials.append(trial(count, s3, base, tmp, number))
+                    done = trials[-1]
+                    print(
+                        f"{count} pages, trial {number + 1}/{args.repeat}: "
+                        f"{done['ours_pps'] / done['alone_pps']:.2f}x of (a), "
+                        f"{done['ours_pps'] / done['plain_pps']:.2f}x of (b)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                rows.append(summary(count, trials))
         finally:
             s3.stop()
             server.terminate()
+    print(
+        f"Median of {args.repeat} trial(s) (range), each trial measuring (a), (b) and ours "
+        "back to back:\n"
+    )
     print(
         "| pages | articles | end to end vs (a) trafilatura alone, 2 processes | "
         "end to end vs (b) plain Scrapy + trafilatura | crawl peak PSS (RSS summed) | "
@@ -264,8 +318,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['pages']} | {r['articles']} | {r['ours_pps'] / r['alone_pps']:.2f}x | "
-            f"{r['ours_pps'] / r['plain_pps']:.2f}x | {r['ours_pss_mb']:.0f} MB "
+            f"| {r['pages']} | {r['articles']} | {_ratio(r['vs_alone'])} | "
+            f"{_ratio(r['vs_plain'])} | {r['ours_pss_mb']:.0f} MB "
             f"({r['ours_rss_mb']:.0f} MB) | {r['plain_pss_mb']:.0f} MB |"
         )
     print()
