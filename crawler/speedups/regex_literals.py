@@ -86,13 +86,9 @@ class _Analysis:
         return best
 
     def item_factors(self, op: Any, av: Any) -> frozenset[str] | None:
-        if op is _c.SUBPATTERN:
-            _group, add, remove, sub = av
-            return None if self.flags_change(add, remove) else self.factors(list(sub))
-        if op is _c.ATOMIC_GROUP:
-            return self.factors(list(av))
-        if op is _c.BRANCH:
-            return _union(self.factors(list(branch)) for branch in av[1])
+        alternatives = _alternatives(op, av)
+        if alternatives is not None:
+            return _union(self.factors(items) for items in alternatives)
         if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
             low, _high, sub = av
             return self.factors(list(sub)) if low >= 1 else None
@@ -115,13 +111,9 @@ class _Analysis:
             return _class_members(av)
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
             return frozenset({""})  # zero width: the text around it stays contiguous
-        if op is _c.SUBPATTERN:
-            _group, add, remove, sub = av
-            return None if self.flags_change(add, remove) else self.exact(list(sub))
-        if op is _c.ATOMIC_GROUP:
-            return self.exact(list(av))
-        if op is _c.BRANCH:
-            return _union(self.exact(list(branch)) for branch in av[1])
+        alternatives = _alternatives(op, av)
+        if alternatives is not None:
+            return _union(self.exact(items) for items in alternatives)
         if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
             return self.repeated(*av)
         return None
@@ -142,9 +134,24 @@ class _Analysis:
             power = _product(power, one)
         return frozenset(out) if len(out) <= _MAX_STRINGS else None
 
-    def flags_change(self, add: int, remove: int) -> bool:
-        """A scoped flag that changes how letters match (``(?i:...)``) ends the analysis."""
-        return bool((add | remove) & (re.IGNORECASE | re.LOCALE | re.ASCII))
+
+_UNKNOWN: list[list[tuple[Any, Any]]] = [[(None, None)]]
+"""One sequence of one item that nothing is known about: its analysis gives ``None``."""
+
+
+def _alternatives(op: Any, av: Any) -> list[list[tuple[Any, Any]]] | None:
+    """The item sequences a group or a choice stands for (None for any other item). A group
+    whose scoped flag changes how letters match (``(?i:...)``) stands for ``_UNKNOWN``."""
+    if op is _c.SUBPATTERN:
+        _group, add, remove, sub = av
+        if (add | remove) & (re.IGNORECASE | re.LOCALE | re.ASCII):
+            return _UNKNOWN
+        return [list(sub)]
+    if op is _c.ATOMIC_GROUP:
+        return [list(av)]
+    if op is _c.BRANCH:
+        return [list(branch) for branch in av[1]]
+    return None
 
 
 def _class_members(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
