@@ -72,6 +72,7 @@ def test_xpath_rewrite_guards_only_patterns_that_cannot_match_empty() -> None:
     assert rewrite("*[re:test(@id, 'nav', 'i')]") == "*[((@id) and re:test(@id, 'nav', 'i'))]"
     assert rewrite("*[re:test(@class, 'x?')]") == "*[re:test(@class, 'x?')]"
     assert rewrite("*[re:test(@class, 'x', 'm')]") == "*[re:test(@class, 'x', 'm')]"
+    assert rewrite("*[re:test(@class, '(x')]") == "*[re:test(@class, '(x')]"  # not a pattern
     tree = etree.fromstring(
         "<r><a id='nav'/><a class='nav'/><a/><a id=''/><a id='NAV'/><a id='top-nav x'/></r>"
     )

@@ -99,7 +99,10 @@ def _guard_tests(path: str) -> str:
         if set(flags) - set("gi"):  # a flag this rewrite does not know: keep the test as is
             return match.group(0)
         re_flags = re.IGNORECASE if "i" in flags else 0
-        if re.search(pattern, "", re_flags):
+        try:
+            if re.search(pattern, "", re_flags):
+                return match.group(0)
+        except re.error:  # not a pattern Python reads: keep the test as is
             return match.group(0)
         return f"(({_necessary(attributes, pattern, re_flags)}) and {match.group(0)})"
 
