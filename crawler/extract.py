@@ -153,7 +153,7 @@ def parse_html(html: str) -> Any:
     repairs, same fallback to bytes, same rejection of non-HTML), or None."""
     from trafilatura.utils import is_dubious_html, repair_faulty_html
 
-    _bare_extraction()  # its speed-ups cover repair_faulty_html
+    speed_up_trafilatura()  # once per process; covers repair_faulty_html
     beginning = html[:50].lower()
     html = repair_faulty_html(html, beginning)
     try:

@@ -41,98 +41,101 @@ def required_substrings(pattern: str, flags: int = 0) -> frozenset[str] | None:
         parsed = _parser.parse(pattern, flags)
         if parsed.state.flags & re.IGNORECASE:  # an inline (?i)
             return None
-        return _Analysis().factors(list(parsed))
+        return _factors(list(parsed))
     except (re.error, AttributeError, TypeError, ValueError, RecursionError):
         return None
 
 
-class _Analysis:
-    def factors(self, items: list[tuple[Any, Any]]) -> frozenset[str] | None:
-        """The best set of required substrings of a sequence of pattern items."""
-        best: frozenset[str] | None = None
-        empty = frozenset({""})
-        run = tail = empty  # what the latest items match, joined; tail: since the last choice
+def _factors(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The best set of required substrings of a sequence of pattern items."""
+    best: frozenset[str] | None = None
+    empty = frozenset({""})
+    run = tail = empty  # what the latest items match, joined; tail: since the last choice
 
-        def consider(candidate: frozenset[str] | None) -> None:
-            nonlocal best
-            if candidate and "" not in candidate:
-                candidate = _minimal(candidate)
-                if _better(candidate, best):
-                    best = candidate
+    def consider(candidate: frozenset[str] | None) -> None:
+        nonlocal best
+        if candidate and "" not in candidate:
+            candidate = _minimal(candidate)
+            if _better(candidate, best):
+                best = candidate
 
-        for op, av in items:
-            exact = self.exact_item(op, av)
-            if exact is not None and len(exact) > 1:
-                consider(run)  # "comment" before "comment-?list" branches in two
-                consider(tail)
-                consider(self.item_factors(op, av))  # "title" in "(?:post-|entry-)title"
-                tail = empty
-            elif exact is not None:
-                tail = _product(tail, exact) or empty
-            if exact is not None:
-                joined = _product(run, exact)
-                if joined is not None:
-                    run = joined
-                    continue
-                consider(run)
-                run = exact
+    for op, av in items:
+        exact = _exact_item(op, av)
+        if exact is not None and len(exact) > 1:
+            consider(run)  # "comment" before "comment-?list" branches in two
+            consider(tail)
+            consider(_item_factors(op, av))  # "title" in "(?:post-|entry-)title"
+            tail = empty
+        elif exact is not None:
+            tail = _product(tail, exact) or empty
+        if exact is not None:
+            joined = _product(run, exact)
+            if joined is not None:
+                run = joined
                 continue
             consider(run)
-            consider(tail)
-            run = tail = empty
-            consider(self.item_factors(op, av))
+            run = exact
+            continue
         consider(run)
         consider(tail)
-        return best
+        run = tail = empty
+        consider(_item_factors(op, av))
+    consider(run)
+    consider(tail)
+    return best
 
-    def item_factors(self, op: Any, av: Any) -> frozenset[str] | None:
-        alternatives = _alternatives(op, av)
-        if alternatives is not None:
-            return _union(self.factors(items) for items in alternatives)
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            low, _high, sub = av
-            return self.factors(list(sub)) if low >= 1 else None
-        return None
 
-    def exact(self, items: list[tuple[Any, Any]]) -> frozenset[str] | None:
-        """Every string the items can match (a superset), if it is small and finite."""
-        out: frozenset[str] | None = frozenset({""})
-        for op, av in items:
-            item = self.exact_item(op, av)
-            if item is None or out is None:
-                return None
-            out = _product(out, item)
-        return out
+def _item_factors(op: Any, av: Any) -> frozenset[str] | None:
+    alternatives = _alternatives(op, av)
+    if alternatives is not None:
+        return _union(_factors(items) for items in alternatives)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        return _factors(list(sub)) if low >= 1 else None
+    return None
 
-    def exact_item(self, op: Any, av: Any) -> frozenset[str] | None:
-        if op is _c.LITERAL:
-            return frozenset({chr(av)})
-        if op is _c.IN:
-            return _class_members(av)
-        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-            return frozenset({""})  # zero width: the text around it stays contiguous
-        alternatives = _alternatives(op, av)
-        if alternatives is not None:
-            return _union(self.exact(items) for items in alternatives)
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            return self.repeated(*av)
-        return None
 
-    def repeated(self, low: int, high: Any, sub: Any) -> frozenset[str] | None:
-        if high is _c.MAXREPEAT or high > 4:
+def _exact(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Every string the items can match (a superset), if it is small and finite."""
+    out: frozenset[str] | None = frozenset({""})
+    for op, av in items:
+        item = _exact_item(op, av)
+        if item is None or out is None:
             return None
-        one = self.exact(list(sub))
-        if one is None:
+        out = _product(out, item)
+    return out
+
+
+def _exact_item(op: Any, av: Any) -> frozenset[str] | None:
+    if op is _c.LITERAL:
+        return frozenset({chr(av)})
+    if op is _c.IN:
+        return _class_members(av)
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return frozenset({""})  # zero width: the text around it stays contiguous
+    alternatives = _alternatives(op, av)
+    if alternatives is not None:
+        return _union(_exact(items) for items in alternatives)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        return _repeated(*av)
+    return None
+
+
+def _repeated(low: int, high: Any, sub: Any) -> frozenset[str] | None:
+    if high is _c.MAXREPEAT or high > 4:
+        return None
+    one = _exact(list(sub))
+    if one is None:
+        return None
+    out: set[str] = set()
+    power: frozenset[str] | None = frozenset({""})
+    for count in range(high + 1):
+        if power is None:
             return None
-        out: set[str] = set()
-        power: frozenset[str] | None = frozenset({""})
-        for count in range(high + 1):
-            if power is None:
-                return None
-            if count >= low:
-                out |= power
-            power = _product(power, one)
-        return frozenset(out) if len(out) <= _MAX_STRINGS else None
+        if count >= low:
+            out |= power
+        power = _product(power, one)
+    return frozenset(out) if len(out) <= _MAX_STRINGS else None
 
 
 _UNKNOWN: list[list[tuple[Any, Any]]] = [[(None, None)]]
