@@ -19,7 +19,7 @@ from bench._corpora import corpora
 
 
 def _ours(args: tuple[str, bytes]) -> str | None:
-    from crawler.extract import extract_page
+    from crawler.articles.extract import extract_page
 
     url, body = args
     result = extract_page(body, url)

@@ -17,11 +17,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpora import corpora
-from crawler.evaluation import score_documents
+from crawler.articles.evaluation import score_documents
 
 
 def _ours(args: tuple[str, bytes]) -> str:
-    from crawler.extract import extract_page
+    from crawler.articles.extract import extract_page
 
     url, body = args
     return str(extract_page(body, url, "text/html; charset=utf-8").get("text") or "")

@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _score(args: tuple[str, bytes]) -> tuple[str, bool, float, list[str]]:
-    from crawler.extract import extract_page
-    from crawler.jobfile import load_job
-    from crawler.relevance import TopicMatcher
+    from crawler.articles.extract import extract_page
+    from crawler.articles.relevance import TopicMatcher
+    from crawler.jobs.jobfile import load_job
 
     name, body = args
     topic = load_job(ROOT / "settings/jobs/treaty-fr.yaml").topic
@@ -37,7 +37,7 @@ def _score(args: tuple[str, bytes]) -> tuple[str, bool, float, list[str]]:
 def main() -> None:
     positives = [
         (p.name, p.read_bytes())
-        for p in sorted((ROOT / "crawler/demo_site/articles").glob("*.html"))
+        for p in sorted((ROOT / "crawler/demo/site/articles").glob("*.html"))
         if "festival" not in p.name
     ]
     negatives = [

@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.service.archive_index import search_text  # noqa: E402
-from crawler.service.cdx import closest_capture  # noqa: E402
 from crawler.service.db import Database, open_database  # noqa: E402
-from crawler.service.search import ArticleQuery, find_articles  # noqa: E402
+from crawler.service.research.cdx import closest_capture  # noqa: E402
+from crawler.service.research.index import search_text  # noqa: E402
+from crawler.service.research.search import ArticleQuery, find_articles  # noqa: E402
 from crawler.service.tables import ArticleRow, CaptureRow  # noqa: E402
 
 SITES = [f"site{n}.fr" for n in range(400)]

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._corpora import corpora  # noqa: E402
-from crawler.jobfile import load_job  # noqa: E402
+from crawler.jobs.jobfile import load_job  # noqa: E402
 from settings import JOBS_DIR  # noqa: E402
 from tests.s3server import SeaweedS3  # noqa: E402
 

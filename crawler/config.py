@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from crawler.storage import S3Options
+from crawler.archive.storage import S3Options
 
 __all__ = ["ENVIRONMENT", "default_spool", "s3_options_from_env", "storage_url_from_env"]
 

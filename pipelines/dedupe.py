@@ -7,10 +7,10 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
-from crawler.articles import Article
-from crawler.components._enabled import require_archive
-from crawler.components.capture import capture_of
-from crawler.neardup import DuplicateIndex
+from crawler.articles.model import Article
+from crawler.articles.neardup import DuplicateIndex
+from crawler.crawl.components._enabled import require_archive
+from crawler.crawl.components.capture import capture_of
 from pipelines.store import earlier_json
 
 __all__ = ["DuplicatePipeline"]

@@ -12,10 +12,10 @@ from pebble import ProcessExpired
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.articles import Article, ExtractorInfo, WarcPointer, article_from_extraction
-from crawler.components._enabled import require_archive
-from crawler.extract import ExtractOptions, extractor_info
-from crawler.extract_pool import ExtractionPool, PoolOptions
+from crawler.articles.extract import ExtractOptions, extractor_info
+from crawler.articles.model import Article, ExtractorInfo, WarcPointer, article_from_extraction
+from crawler.articles.pool import ExtractionPool, PoolOptions
+from crawler.crawl.components._enabled import require_archive
 from spiders.items import PageItem
 
 __all__ = ["ExtractPipeline"]

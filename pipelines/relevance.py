@@ -7,9 +7,9 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.articles import Article, relevance_info
-from crawler.models import Topic
-from crawler.relevance import TopicMatcher
+from crawler.articles.model import Article, relevance_info
+from crawler.articles.relevance import TopicMatcher
+from crawler.jobs.models import Topic
 
 __all__ = ["RelevancePipeline"]
 

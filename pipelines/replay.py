@@ -8,7 +8,7 @@ from typing import IO, Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.articles import Article
+from crawler.articles.model import Article
 
 __all__ = ["ReplayCollector"]
 

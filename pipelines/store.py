@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 
-from crawler.archive import CrawlArchive, crawl_key
-from crawler.articles import Article
-from crawler.components._enabled import require_archive
-from crawler.components.capture import capture_of
-from crawler.storage import StorageError
+from crawler.archive.layout import crawl_key
+from crawler.archive.spool import CrawlArchive
+from crawler.archive.storage import StorageError
+from crawler.articles.model import Article
+from crawler.crawl.components._enabled import require_archive
+from crawler.crawl.components.capture import capture_of
 
 __all__ = ["ArticleStorePipeline", "ArticleSummary", "earlier_json"]
 

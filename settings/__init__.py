@@ -1,5 +1,8 @@
-"""Scrapy settings of the archive crawler, and the shipped job files (``settings/jobs``)."""
+"""Scrapy settings of the archive crawler (``settings.base``) and the shipped job files."""
 
-from settings.job_settings import JOBS_DIR, RunOptions, scrapy_settings
+from pathlib import Path
 
-__all__ = ["JOBS_DIR", "RunOptions", "scrapy_settings"]
+__all__ = ["JOBS_DIR"]
+
+JOBS_DIR = Path(__file__).parent / "jobs"
+"""The job files that ship with the crawler (``treaty-fr.yaml``...)."""

@@ -41,27 +41,27 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "crawler.components.capture.WarcCapture": 100,
-    "crawler.components.limits.ResponseLimits": 110,
-    "crawler.components.progress.Progress": 120,
-    "crawler.components.journal.JournalKeeper": 130,
-    "crawler.components.incremental.CaptureRecorder": 140,
+    "crawler.crawl.components.capture.WarcCapture": 100,
+    "crawler.crawl.components.limits.ResponseLimits": 110,
+    "crawler.crawl.components.progress.Progress": 120,
+    "crawler.crawl.components.journal_keeper.JournalKeeper": 130,
+    "crawler.crawl.components.incremental.CaptureRecorder": 140,
     "scrapy.extensions.logstats.LogStats": None,  # Progress reports archive figures instead
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,  # see REMOTE_CONTROL_ENABLED
 }
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.components.safety.AddressGuardMiddleware": 50,
+    "crawler.crawl.components.address_guard.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.components.robots.RfcRobotsTxtMiddleware": 100,
-    "crawler.components.incremental.ConditionalRequests": 110,
+    "crawler.crawl.components.robots.RfcRobotsTxtMiddleware": 100,
+    "crawler.crawl.components.incremental.ConditionalRequests": 110,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.components.decompression.BoundedDecompressionMiddleware": 590,
+    "crawler.crawl.components.decompression.BoundedDecompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.components.metarefresh.ByteScanMetaRefresh": 580,  # Scrapy's place for it
+    "crawler.crawl.components.metarefresh.ByteScanMetaRefresh": 580,  # Scrapy's place for it
 }
-TWISTED_DNS_RESOLVER = "crawler.components.safety.GuardedResolver"
-DOWNLOADER = "crawler.components.downloader.PoliteDownloader"  # per-domain concurrency holds
+TWISTED_DNS_RESOLVER = "crawler.crawl.components.address_guard.GuardedResolver"
+DOWNLOADER = "crawler.crawl.components.downloader.PoliteDownloader"  # per-domain concurrency holds
 
 # Only http and https: no file://, data:, s3:// or ftp:// downloads.
 DOWNLOAD_HANDLERS = {
@@ -70,8 +70,8 @@ DOWNLOAD_HANDLERS = {
     "s3": None,
     "ftp": None,
     # Scrapy's HTTP/1.1 handler, keeping the server's reason phrase for the WARC status line
-    "http": "crawler.components.handler.ReasonKeepingDownloadHandler",
-    "https": "crawler.components.handler.ReasonKeepingDownloadHandler",
+    "http": "crawler.crawl.components.handler.ReasonKeepingDownloadHandler",
+    "https": "crawler.crawl.components.handler.ReasonKeepingDownloadHandler",
 }
 
 # Size and time caps are enforced by ResponseLimits, which keeps and marks what arrived.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.warc import RecordLocation
+from crawler.archive.warc import RecordLocation
 
 __all__ = ["PageItem"]
 

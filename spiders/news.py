@@ -10,13 +10,13 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.components.capture import RECORD_META
-from crawler.components.incremental import unchanged
-from crawler.components.journal import DEPTH_META, PARENT_META
-from crawler.discovery import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
-from crawler.journal import ResumeState
-from crawler.models import Job
-from crawler.scope import UrlScope
+from crawler.crawl.components.capture import RECORD_META
+from crawler.crawl.components.incremental import unchanged
+from crawler.crawl.components.journal_keeper import DEPTH_META, PARENT_META
+from crawler.crawl.journal import ResumeState
+from crawler.discovery.listings import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
+from crawler.jobs.models import Job
+from crawler.jobs.scope import UrlScope
 from spiders.items import PageItem
 
 __all__ = ["NewsSpider"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DEMO_ARTICLES = Path(__file__).resolve().parent.parent / "crawler" / "demo_site" / "articles"
+DEMO_ARTICLES = Path(__file__).resolve().parent.parent / "crawler" / "demo" / "site" / "articles"
 
 JUNK = (
     "LAISSER UN COMMENTAIRE",

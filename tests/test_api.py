@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from crawler.service.api import create_app
+from crawler.service.app import create_app
 from crawler.service.auth import create_token
 from crawler.service.db import Database
 from crawler.service.tables import AuditEntry
@@ -304,7 +304,7 @@ def test_ready_and_metrics(database: Database, tmp_path: Path, archivist: dict[s
 def test_json_logs_carry_the_run_and_job() -> None:
     import logging
 
-    from crawler.logs import configure_logging
+    from crawler.cli.logs import configure_logging
 
     stream = io.StringIO()
     configure_logging(

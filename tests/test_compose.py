@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from crawler.cli import _parser
+from crawler.cli.main import _parser
 from crawler.config import ENVIRONMENT
 from tests.conftest import ROOT, run_cli
 

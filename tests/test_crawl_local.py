@@ -12,7 +12,7 @@ import pytest
 from scrapy.http import HtmlResponse
 from scrapy.utils.response import get_meta_refresh
 
-from crawler.components.metarefresh import may_refresh
+from crawler.crawl.components.metarefresh import may_refresh
 from tests.conftest import mock_job, run_cli, write_job
 from tests.mocksite import BIG_SIZE, CP1252_TEXT, MockSite
 from tests.warc_checks import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from crawler.decoding import decode_body
+from crawler.crawl.decoding import decode_body
 
 
 def test_gzip_and_multi_member_gzip() -> None:

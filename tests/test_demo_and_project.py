@@ -96,7 +96,7 @@ def test_demo_article_files_are_in_the_manifest(
 
 
 def test_extract_command_prints_article_json(tmp_path: Path) -> None:
-    page = ROOT / "crawler/demo_site/articles/coree-du-nord-guerre-koursk.html"
+    page = ROOT / "crawler/demo/site/articles/coree-du-nord-guerre-koursk.html"
     result = run_cli(
         "extract", str(page), str(page), "--job", str(ROOT / "settings/jobs/treaty-fr.yaml")
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from crawler.discovery import decompress_sitemap, parse_feed, parse_sitemap
+from crawler.discovery.listings import decompress_sitemap, parse_feed, parse_sitemap
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from crawler.extract import ExtractOptions, decode_html, extract_page, parse_html
-from crawler.extract_pool import ExtractionPool, PoolOptions
+from crawler.articles.extract import ExtractOptions, decode_html, extract_page, parse_html
+from crawler.articles.pool import ExtractionPool, PoolOptions
 from tests.pages import DEMO_ARTICLES, JUNK, PARAGRAPHS, dirty_article
 
 SEED_PAGES = sorted(p for p in DEMO_ARTICLES.glob("*.html") if "festival" not in p.name)
@@ -127,7 +127,7 @@ def test_a_page_that_takes_too_long_times_out_and_the_pool_recovers() -> None:
 
 
 def test_gzip_fixture_roundtrip(tmp_path: Path) -> None:
-    from crawler.extract_cmd import extract_file
+    from crawler.articles.standalone import extract_file
 
     path = tmp_path / "page.html.gz"
     path.write_bytes(gzip.compress(dirty_article().encode()))

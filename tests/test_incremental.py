@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE
+from crawler.archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE
 from tests.conftest import run_cli, write_job
 from tests.pagedsite import PagedSite
 from tests.warc_checks import WarcReport, check_index_as_reindexed, check_revisits, validate_warc

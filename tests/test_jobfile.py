@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.jobfile import JobFileError, load_job, parse_job
-from crawler.models import parse_duration, parse_size
+from crawler.jobs.jobfile import JobFileError, load_job, parse_job
+from crawler.jobs.models import parse_duration, parse_size
 from settings import JOBS_DIR
 
 MINIMAL = "name: t\nseeds:\n  feeds: ['https://www.lemonde.fr/rss/une.xml']\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.language import detect_language
+from crawler.articles.language import detect_language
 from tests.pages import PARAGRAPHS
 
 

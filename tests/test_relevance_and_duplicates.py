@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.evaluation import score_documents
-from crawler.extract import extract_page
-from crawler.jobfile import load_job
-from crawler.models import Topic
-from crawler.neardup import DuplicateIndex, features, simhash
-from crawler.relevance import TopicMatcher, normalise
+from crawler.articles.evaluation import score_documents
+from crawler.articles.extract import extract_page
+from crawler.articles.neardup import DuplicateIndex, features, simhash
+from crawler.articles.relevance import TopicMatcher, normalise
+from crawler.jobs.jobfile import load_job
+from crawler.jobs.models import Topic
 from settings import JOBS_DIR
 from tests.pages import DEMO_ARTICLES
 

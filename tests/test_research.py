@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from crawler.demo import DemoSite, demo_job
-from crawler.service.api import create_app
-from crawler.service.archive_index import index_crawl
+from crawler.archive.storage import LocalStorage
+from crawler.demo.server import DemoSite, demo_job
+from crawler.service.app import create_app
 from crawler.service.auth import create_token
 from crawler.service.db import Database
-from crawler.storage import LocalStorage
+from crawler.service.research.index import index_crawl
 from tests.conftest import run_cli
 from tests.databases import service_database
 
@@ -297,7 +297,7 @@ def test_research_routes_need_a_token(api: tuple[TestClient, Database]) -> None:
 def test_snapshot_urls_keep_their_own_query_string() -> None:
     from starlette.requests import Request
 
-    from crawler.service.research_api import _with_query
+    from crawler.service.research.routes import _with_query
 
     scope = {"type": "http", "query_string": b"q=a%26b&page=2&raw=1", "headers": [], "path": "/"}
     assert _with_query("http://e.fr/search", Request(scope)) == "http://e.fr/search?q=a%26b&page=2"

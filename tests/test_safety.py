@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.safety import AddressPolicy, UnsafeURLError
+from crawler.jobs.addresses import AddressPolicy, UnsafeURLError
 
 DEFAULT = AddressPolicy()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import DemoSite
+from crawler.demo.server import DemoSite
 from settings import JOBS_DIR
 from tests.conftest import ROOT, run_cli
 
@@ -77,7 +77,7 @@ def test_a_new_user_schedules_and_watches_a_run_from_the_cli(
     assert refused.returncode == 2 and "seeds.feeds.0" in refused.stderr, refused.stderr
 
     with DemoSite() as site:
-        from crawler.demo import demo_job
+        from crawler.demo.server import demo_job
 
         job = demo_job(site.base_url, f"file://{tmp_path / 'archive'}")
         job_file = tmp_path / "demo.json"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from crawler.extract import decode_html, parse_html
-from crawler.speedups.regex_literals import required_substrings
-from crawler.speedups.xml_chars import _PATTERN, FORBIDDEN, PresenceFirst, speed_up_repair
-from crawler.speedups.xpath import REGEXP_NS, rewrite, speed_up_xpaths
+from crawler.articles._speedups.regex_literals import required_substrings
+from crawler.articles._speedups.xml_chars import _PATTERN, FORBIDDEN, PresenceFirst, speed_up_repair
+from crawler.articles._speedups.xpath import REGEXP_NS, rewrite, speed_up_xpaths
+from crawler.articles.extract import decode_html, parse_html
 from tests.pages import DEMO_ARTICLES, dirty_article
 
 _RE_TEST = re.compile(r"re:test\([^,]+,\s*'([^']*)'\)")

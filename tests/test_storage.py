@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.storage import (
+from crawler.archive.storage import (
     LocalStorage,
     S3Options,
     StorageError,
@@ -55,7 +55,7 @@ def test_corrupted_copy_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         data[0] ^= 1
         Path(b).write_bytes(bytes(data))
 
-    monkeypatch.setattr("crawler.storage.shutil.copyfile", flipping_copy)
+    monkeypatch.setattr("crawler.archive.storage.shutil.copyfile", flipping_copy)
     with pytest.raises(VerificationError, match="differs"):
         LocalStorage(tmp_path / "store").put(src, "crawls/k")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.storage import LocalStorage, StorageError, StoredObject
-from crawler.uploader import Upload, Uploader
+from crawler.archive.storage import LocalStorage, StorageError, StoredObject
+from crawler.archive.uploader import Upload, Uploader
 
 
 class FlakyStorage(LocalStorage):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import DemoSite, demo_job
+from crawler.demo.server import DemoSite, demo_job
 from tests.conftest import run_cli
 from tests.s3server import SeaweedS3
 

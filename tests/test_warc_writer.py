@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.warc import HttpExchange, RotatingWarcWriter, WarcInfo, payload_digest
+from crawler.archive.warc import HttpExchange, RotatingWarcWriter, WarcInfo, payload_digest
 from tests.warc_checks import validate_warc
 
 
@@ -142,7 +142,7 @@ def test_the_validator_catches_corruption_and_cut_members(tmp_path: Path) -> Non
 def test_a_killed_writers_open_file_is_repaired_to_whole_exchanges(
     tmp_path: Path, kept: float
 ) -> None:
-    from crawler.repair import repair_warc
+    from crawler.archive.repair import repair_warc
 
     w, _ = writer(tmp_path)
     for i in range(3):
@@ -160,7 +160,7 @@ def test_a_killed_writers_open_file_is_repaired_to_whole_exchanges(
 
 
 def test_cut_article_lines_are_salvaged(tmp_path: Path) -> None:
-    from crawler.repair import salvage_lines
+    from crawler.archive.repair import salvage_lines
 
     path = tmp_path / "a.jsonl.gz"
     handle = gzip.open(path, "wb")  # noqa: SIM115 -- left unclosed on purpose, as after a crash
@@ -180,8 +180,8 @@ def test_cut_article_lines_are_salvaged(tmp_path: Path) -> None:
 def test_index_lines_collected_while_writing_equal_cdxj_indexer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sort_in_memory: bool
 ) -> None:
-    from crawler import cdxj
-    from crawler.cdxj import index_warc, write_index
+    from crawler.archive import cdxj
+    from crawler.archive.cdxj import index_warc, write_index
 
     if not sort_in_memory:  # runs of 300 bytes sorted on disk and merged, as for a huge WARC
         monkeypatch.setattr(cdxj, "IN_MEMORY_SORT_BYTES", 300)

@@ -156,7 +156,7 @@ def validate_warc(path: Path) -> WarcReport:
 def check_index_as_reindexed(crawl_dir: Path, tmp: Path) -> int:
     """Every WARC's CDXJ index, collected while writing, equals cdxj-indexer's reading of
     the file, byte for byte. Returns the number of lines compared."""
-    from crawler.cdxj import index_warc
+    from crawler.archive.cdxj import index_warc
 
     compared = 0
     for warc in sorted((crawl_dir / "warc").glob("*.warc.gz")):

@@ -21,7 +21,7 @@ from crawler.service.errors import ConfigurationError
 
 __all__ = ["Database", "DatabaseError", "open_database"]
 
-_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 4_242_001  # pg_advisory_lock key held while migrating
 
 

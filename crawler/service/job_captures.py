@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from crawler.captures import Capture, load_captures
+from crawler.archive.captures import Capture, load_captures
 from crawler.service.db import Database
 from crawler.service.tables import JobCapture
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.jobfile import JobFileError, parse_job
-from crawler.models import Job as JobModel
+from crawler.jobs.jobfile import JobFileError, parse_job
+from crawler.jobs.models import Job as JobModel
 from crawler.service.audit import record
 from crawler.service.errors import ConflictError, InvalidError, NotFoundError
 from crawler.service.tables import ACTIVE_RUN_STATES, Job, JobVersion, Run, Schedule, utcnow

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from crawler.archive import new_crawl_id
+from crawler.archive.layout import new_crawl_id
 from crawler.service.audit import record
 from crawler.service.db import Database
 from crawler.service.errors import ConflictError, NotFoundError

@@ -83,11 +83,11 @@ class Worker:
         the spool: cut each to its last whole exchange, close, index and store it, with a
         manifest listing the crawl's files. The run stays interrupted (resumable). Returns
         how many crawls were repaired."""
-        from crawler.archive import CrawlArchive, crawl_dir_busy
+        from crawler.archive.spool import CrawlArchive, crawl_dir_busy
+        from crawler.archive.storage import open_storage
+        from crawler.archive.uploader import Uploader
+        from crawler.archive.warc import WarcInfo
         from crawler.config import s3_options_from_env
-        from crawler.storage import open_storage
-        from crawler.uploader import Uploader
-        from crawler.warc import WarcInfo
 
         spool = self.settings.spool_dir
         repaired = 0
@@ -244,9 +244,9 @@ class Worker:
 
     def _index(self, run: _Assignment) -> None:
         """Make what the run stored searchable (capture index, articles)."""
+        from crawler.archive.storage import StorageError, open_storage
         from crawler.config import s3_options_from_env
-        from crawler.service.archive_index import CrawlIndexError, index_crawl
-        from crawler.storage import StorageError, open_storage
+        from crawler.service.research.index import CrawlIndexError, index_crawl
 
         try:
             storage = open_storage(run.storage_url, s3_options_from_env())

@@ -1,0 +1,292 @@
+"""Article extraction from raw HTML bytes: charset, trafilatura, dates, language (no Scrapy).
+
+:func:`extract_page` is a pure function of its arguments, run in worker processes by
+:mod:`crawler.extract_pool`. It returns a plain dict (cheap to pickle back).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import charset_normalizer
+from lxml import etree
+from lxml import html as lxml_html
+from w3lib.encoding import html_to_unicode
+
+from crawler.articles._speedups import speed_up_trafilatura
+from crawler.articles.boilerplate import clean_text
+from crawler.articles.dates import (
+    json_ld_objects,
+    modified_date,
+    normalise_date,
+    publication_source,
+)
+from crawler.articles.language import detect_language
+from crawler.articles.neardup import features, simhash
+
+__all__ = [
+    "EXTRACTOR_NAME",
+    "ExtractOptions",
+    "decode_html",
+    "extract_page",
+    "extractor_info",
+    "parse_html",
+]
+
+EXTRACTOR_NAME = "trafilatura"
+_ARTICLE_TYPES = ("article", "newsarticle", "blogposting", "reportagenewsarticle")
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How pages are extracted. Part of every article's ``extractor.config_hash``."""
+
+    fast: bool = True
+    """trafilatura's fast mode: no fallback extractors (same F1 on the benchmark, faster)."""
+    include_comments: bool = False
+    """Reader comments are never article text."""
+    include_tables: bool = True
+    favor_precision: bool = False
+    max_html_bytes: int = 5_000_000
+    """Larger pages are cut to this size before parsing (the WARC keeps the whole page)."""
+    min_article_chars: int = 200
+    """Shorter main texts are not articles (section pages, galleries, error pages)."""
+
+    @property
+    def config_hash(self) -> str:
+        canonical = json.dumps(asdict(self), sort_keys=True)
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def extractor_info(options: ExtractOptions) -> dict[str, str]:
+    return {
+        "name": EXTRACTOR_NAME,
+        "version": importlib.metadata.version("trafilatura"),
+        "config_hash": options.config_hash,
+    }
+
+
+_NON_LATIN_WEB = frozenset(
+    [
+        "cp1251",
+        "koi8_r",
+        "koi8_u",
+        "iso8859_5",
+        "cp1253",
+        "iso8859_7",
+        "cp1255",
+        "iso8859_8",
+        "cp1256",
+        "iso8859_6",
+        "cp874",
+        "tis_620",
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "iso2022_jp",
+        "euc_kr",
+        "cp949",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "utf_16",
+        "utf_16_le",
+        "utf_16_be",
+    ]
+)
+
+
+def _detect(body: bytes) -> str | None:
+    """Detection for undeclared pages: UTF-8 if valid; a non-Latin web encoding when
+    charset-normalizer finds one (Cyrillic, Greek, CJK...); otherwise windows-1252, the web's
+    default for Western European pages (DOS and Baltic code pages are never the answer)."""
+    sample = body[:200_000]
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is not None and best.encoding in _NON_LATIN_WEB:
+        return str(best.encoding)
+    return "cp1252"
+
+
+def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """Text and encoding: HTTP header first, then BOM, then ``<meta>``, then detection."""
+    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_detect)
+    return text, encoding
+
+
+def _parser() -> Any:
+    """trafilatura's HTML parser options, with lxml's C-level class lookup: every element is
+    an ``HtmlElement`` (what trafilatura expects), without ``lxml.html``'s Python callback
+    per element (~6% of extraction time; form elements lose their form-specific methods,
+    which trafilatura never calls)."""
+    parser = lxml_html.HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+    )
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml_html.HtmlElement,
+            comment=lxml_html.HtmlComment,
+            pi=lxml_html.HtmlProcessingInstruction,
+            entity=lxml_html.HtmlEntity,
+        )
+    )
+    return parser
+
+
+_PARSER = _parser()
+
+
+def parse_html(html: str) -> Any:
+    """The document tree, as ``trafilatura.utils.load_html`` builds it from text (same
+    repairs, same fallback to bytes, same rejection of non-HTML), or None."""
+    from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+    speed_up_trafilatura()  # once per process; covers repair_faulty_html
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    try:
+        tree = lxml_html.fromstring(html, parser=_PARSER)
+    except ValueError:  # a string with an XML encoding declaration: parse its bytes
+        tree = None
+    except etree.ParserError:
+        return None
+    if tree is None or len(tree) < 1:
+        try:
+            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        except (ValueError, etree.ParserError):
+            return None
+    if is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+def _declared_language(tree: Any, content_language: str | None) -> str | None:
+    """``<html lang>``, then ``og:locale``, then ``<meta http-equiv=content-language>``, then
+    the ``Content-Language`` header (one pass over the page's meta elements)."""
+    root = tree.getroottree().getroot()
+    og_locale = http_equiv = None
+    for meta in root.iter("meta"):
+        if og_locale is None and meta.get("property") == "og:locale":
+            og_locale = meta.get("content")
+        elif http_equiv is None and (meta.get("http-equiv") or "").lower() == "content-language":
+            http_equiv = meta.get("content")
+    xml_lang = root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    for value in (root.get("lang"), xml_lang, og_locale, http_equiv, content_language):
+        code = (value or "").strip().replace("_", "-").split("-")[0].lower()
+        if len(code) == 2 and code.isalpha():
+            return code
+    return None
+
+
+def _date_without_text(html: str, url: str) -> str | None:
+    """htmldate's date for a page trafilatura found no text in (same search as with text)."""
+    from htmldate import find_date
+
+    try:
+        found: str | None = find_date(html, url=url, extensive_search=True, original_date=True)
+    except Exception:
+        return None
+    return found
+
+
+def _split_authors(author: str | None) -> list[str]:
+    if not author:
+        return []
+    return [a.strip() for a in author.replace(" and ", ";").split(";") if a.strip()]
+
+
+@functools.cache
+def _bare_extraction() -> Callable[..., Any]:
+    """trafilatura's extractor, made cheaper with the same results (:mod:`crawler.speedups`)
+    the first time a process needs it."""
+    from trafilatura import bare_extraction
+
+    speed_up_trafilatura()
+    return bare_extraction
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    content_language: str | None = None,
+    listed_date: str | None = None,
+    listed_kind: str | None = None,
+    options: ExtractOptions | None = None,
+) -> dict[str, Any]:
+    """Extract one page. Never raises on bad HTML: returns ``{"is_article": False, ...}``."""
+    options = options or ExtractOptions()
+    html, encoding = decode_html(body[: options.max_html_bytes], content_type)
+    result: dict[str, Any] = {"encoding": encoding, "is_article": False}
+    tree = parse_html(html)
+    if tree is None:
+        result["reason"] = "not parseable as HTML"
+        return result
+    declared_language = _declared_language(tree, content_language)
+    json_ld = json_ld_objects(tree)
+    modified = modified_date(tree, json_ld)
+    doc = _bare_extraction()(
+        tree,
+        url=url,
+        fast=options.fast,
+        include_comments=options.include_comments,
+        include_tables=options.include_tables,
+        favor_precision=options.favor_precision,
+        with_metadata=True,
+    )
+    if doc is None:
+        result["reason"] = "no main text found"
+        result["published"] = _date_without_text(html, url) or normalise_date(listed_date)
+        return result
+    meta = doc if isinstance(doc, dict) else doc.as_dict()
+    text = clean_text(meta.get("text") or "")
+    published = normalise_date(meta.get("date"))
+    if published is None and listed_date:
+        published = normalise_date(listed_date)
+    source = None
+    if published:
+        source = publication_source(published, tree, json_ld, url, listed_date, listed_kind)
+    language = declared_language or detect_language(text)
+    reason = None
+    if len(text) < options.min_article_chars:
+        reason = "main text too short"
+    elif published is None and meta.get("pagetype") not in _ARTICLE_TYPES:
+        reason = "no date and not declared an article (front or section page?)"
+    result.update(
+        is_article=reason is None,
+        reason=reason,
+        title=meta.get("title"),
+        authors=_split_authors(meta.get("author")),
+        canonical_url=meta.get("url"),
+        published=published,
+        published_source=source,
+        modified=modified,
+        language=language,
+        language_source=("declared" if declared_language else "detected") if language else None,
+        text=text,
+        description=meta.get("description"),
+        site_name=meta.get("sitename"),
+        categories=list(meta.get("categories") or []),
+        tags=list(meta.get("tags") or []),
+        page_type=meta.get("pagetype"),
+    )
+    result["features"] = features(text)
+    result["fingerprint"] = f"{simhash(result['features']):016x}"
+    return result

@@ -1,0 +1,158 @@
+"""The Article: clean text and metadata of one captured page, pointing into the WARC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from crawler.articles.relevance import Relevance
+from crawler.jobs.models import Topic
+
+__all__ = [
+    "Article",
+    "ExtractorInfo",
+    "RelevanceInfo",
+    "WarcPointer",
+    "article_from_extraction",
+    "relevance_info",
+]
+
+
+class WarcPointer(BaseModel):
+    """Where the capture is: one ranged read of ``filename`` gives the record."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    """WARC file name, under ``crawls/<crawl_id>/warc/``."""
+    offset: int
+    """Byte offset of the record's gzip member in the file."""
+    length: int
+    """Compressed length of the record's gzip member."""
+    record_id: str
+    """``WARC-Record-ID`` (``<urn:uuid:...>``)."""
+    record_type: str
+    """``response``, or ``revisit`` when the payload was captured earlier in the crawl."""
+    payload_digest: str | None
+    """``WARC-Payload-Digest`` (``sha1:`` base32)."""
+
+
+class ExtractorInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+    config_hash: str
+    """Hash of the extraction options: same hash and version, same output."""
+
+
+class RelevanceInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    score: float
+    threshold: float
+    on_topic: bool
+    matched: dict[str, int]
+    """Job term to number of matches in title and text."""
+
+
+class Article(BaseModel):
+    """One article, as written (one JSON object per line) to ``articles/*.jsonl.gz``."""
+
+    url: str
+    """URL first requested (before redirects)."""
+    final_url: str
+    """URL of the captured response (after redirects)."""
+    canonical_url: str | None = None
+    """``<link rel=canonical>`` or ``og:url`` as the page declares it."""
+    title: str | None = None
+    authors: list[str] = []
+    published: str | None = None
+    """Publication date, ``YYYY-MM-DD``."""
+    published_source: str | None = None
+    """Where it was found: ``json-ld``, ``meta``, ``time-element``, ``feed``, ``sitemap``,
+    ``url`` or ``text``."""
+    modified: str | None = None
+    """Modification date the page declares, ``YYYY-MM-DD``."""
+    listed_date: str | None = None
+    """Date the feed or sitemap gave for this URL, as written there."""
+    language: str | None = None
+    """ISO 639-1 code."""
+    language_source: str | None = None
+    """``declared`` (html lang, og:locale, Content-Language) or ``detected``
+    (script and stop words, ``crawler/language.py``)."""
+    text: str
+    """Main text, paragraphs separated by newlines, boilerplate removed."""
+    word_count: int
+    description: str | None = None
+    site_name: str | None = None
+    categories: list[str] = []
+    """Sections the page declares."""
+    tags: list[str] = []
+    encoding: str
+    """Character encoding the page was decoded with."""
+    captured_at: datetime | None
+    """When the response was captured (the WARC record's date), ISO 8601, UTC."""
+    crawl_id: str | None
+    """Null, like ``captured_at`` and ``warc``, only for pages extracted outside a crawl
+    (``crawler extract``)."""
+    warc: WarcPointer | None
+    extractor: ExtractorInfo
+    relevance: RelevanceInfo | None = None
+    """Null when the job has no topic."""
+    fingerprint: str | None = None
+    """64-bit SimHash of the text, 16 hex digits."""
+    duplicate_of: str | None = None
+    """URL of an earlier near-identical article in this crawl."""
+    cluster_id: str | None = None
+    """Articles sharing wire copy share this id (``articles/clusters.json`` lists clusters)."""
+
+    _features: list[int] = PrivateAttr(default_factory=list)
+
+    @property
+    def features(self) -> list[int]:
+        """Sampled text features for near-duplicate detection (not written out)."""
+        return self._features
+
+
+def article_from_extraction(
+    result: dict[str, Any],
+    *,
+    url: str,
+    final_url: str,
+    extractor: ExtractorInfo,
+    listed_date: str | None = None,
+    captured_at: datetime | None = None,
+    crawl_id: str | None = None,
+    warc: WarcPointer | None = None,
+) -> Article:
+    """An Article from :func:`crawler.extract.extract_page`'s result and its capture context."""
+    fields = {k: v for k, v in result.items() if k in Article.model_fields}
+    fields.setdefault("text", "")
+    fields.setdefault("encoding", "unknown")
+    article = Article(
+        **fields,
+        url=url,
+        final_url=final_url,
+        listed_date=listed_date,
+        word_count=len(fields["text"].split()),
+        captured_at=captured_at,
+        crawl_id=crawl_id,
+        warc=warc,
+        extractor=extractor,
+    )
+    article._features = list(result.get("features") or [])
+    return article
+
+
+def relevance_info(topic: Topic, relevance: Relevance) -> RelevanceInfo:
+    return RelevanceInfo(
+        topic=topic.name,
+        score=relevance.score,
+        threshold=topic.threshold,
+        on_topic=relevance.on_topic,
+        matched=relevance.matched,
+    )

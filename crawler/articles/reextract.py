@@ -1,0 +1,293 @@
+"""Rebuild a crawl's articles from its WARCs alone, and compare them with what was stored
+(``crawler reextract``).
+
+The WARCs give everything the crawl had: every HTML page (a revisit's payload comes from
+the record it refers to), the feeds and sitemaps that listed pages with dates, and the
+redirects that led to pages. Pages are extracted again, scored against the job's topic (from
+the manifest), and passed through near-duplicate detection in the order the crawl stored
+them, so that the same extractor gives the same bytes. The report says, per article, whether
+its JSON line is byte-identical, and per field how many articles differ.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.archive.layout import crawl_key
+from crawler.archive.reader import article_lines, load_manifest
+from crawler.archive.storage import Storage
+from crawler.articles.extract import ExtractOptions, extract_page, extractor_info
+from crawler.articles.model import (
+    Article,
+    ExtractorInfo,
+    WarcPointer,
+    article_from_extraction,
+    relevance_info,
+)
+from crawler.articles.neardup import DuplicateIndex
+from crawler.articles.relevance import TopicMatcher
+from crawler.discovery.listings import decompress_sitemap, parse_feed, parse_sitemap
+from crawler.jobs.models import Topic
+
+__all__ = ["ReextractReport", "reextract_crawl"]
+
+_LISTING_TYPES = ("xml", "rss", "atom", "json", "gzip", "text/plain")
+
+
+@dataclass
+class _Page:
+    url: str
+    content_type: str | None
+    content_language: str | None
+    body: bytes
+    pointer: WarcPointer
+    date: str
+
+
+@dataclass
+class ReextractReport:
+    crawl_id: str
+    stored_version: str
+    current_version: str
+    articles: int = 0
+    identical: int = 0
+    differing_fields: Counter[str] = field(default_factory=Counter)
+    only_stored: list[str] = field(default_factory=list)
+    only_rebuilt: list[str] = field(default_factory=list)
+
+    @property
+    def same_extractor(self) -> bool:
+        return self.stored_version == self.current_version
+
+    @property
+    def identical_all(self) -> bool:
+        return self.identical == self.articles and not self.only_stored and not self.only_rebuilt
+
+    def lines(self) -> list[str]:
+        out = [
+            f"crawl {self.crawl_id}: {self.articles} stored articles, {self.identical} rebuilt "
+            "byte-identical from the WARCs",
+            f"extractor: stored {self.stored_version}, now {self.current_version}"
+            + ("" if self.same_extractor else " (a newer extractor: differences expected)"),
+        ]
+        out += [
+            f"  field {name}: differs in {count} article(s)"
+            for name, count in self.differing_fields.most_common()
+        ]
+        if self.only_stored:
+            out.append(
+                f"  stored but not rebuilt: {len(self.only_stored)} ({self.only_stored[:3]})"
+            )
+        if self.only_rebuilt:
+            out.append(
+                f"  rebuilt but not stored: {len(self.only_rebuilt)} ({self.only_rebuilt[:3]})"
+            )
+        return out
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((v for n, v in headers if n.lower() == name.lower()), None)
+
+
+def _links(url: str, body: bytes) -> list[str]:
+    """The page's links as the spider reads them (``//a/@href``, resolved, no fragment)."""
+    from urllib.parse import urljoin
+
+    import lxml.html
+
+    try:
+        hrefs = lxml.html.fromstring(body).xpath("//a/@href")
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    return [urljoin(url, str(href).strip()).split("#", 1)[0] for href in hrefs]
+
+
+def _scan(
+    warcs: list[Path],
+) -> tuple[list[_Page], dict[str, tuple[str, str]], dict[str, str]]:
+    """HTML pages in WARC order; URL -> (listed date, kind) when a feed or sitemap was the
+    first to lead to it (responses are in the WARC in the order the crawl handled them);
+    redirect target -> the URL that redirected to it."""
+    pages: list[_Page] = []
+    first_source: dict[str, tuple[str | None, str] | None] = {}
+    redirected_from: dict[str, str] = {}
+    payloads: dict[str, bytes] = {}  # payload digest -> raw body, for revisits
+    for path in warcs:
+        with path.open("rb") as handle:
+            records = ArchiveIterator(handle)
+            for record in records:
+                kind = record.rec_type
+                if kind not in ("response", "revisit") or record.http_headers is None:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                status = int(record.http_headers.get_statuscode() or 0)
+                headers = list(record.http_headers.headers)
+                raw = record.content_stream().read() if kind == "response" else b""
+                digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                if kind == "response" and digest:
+                    payloads.setdefault(digest, raw)
+                elif kind == "revisit":
+                    raw = payloads.get(digest or "", b"")
+                offset, length = records.get_record_offset(), records.get_record_length()
+                if 300 <= status < 400 and _header(headers, "Location"):
+                    from urllib.parse import urljoin
+
+                    target = urljoin(url, _header(headers, "Location") or "")
+                    redirected_from.setdefault(target, redirected_from.get(url, url))
+                    continue
+                content_type = _header(headers, "Content-Type") or ""
+                if status != 200 or not raw:
+                    continue
+                if "html" in content_type.lower():
+                    for link in _links(url, raw):
+                        first_source.setdefault(link, None)
+                    pages.append(
+                        _Page(
+                            url=url,
+                            content_type=content_type or None,
+                            content_language=_header(headers, "Content-Language"),
+                            body=raw,
+                            pointer=WarcPointer(
+                                filename=path.name,
+                                offset=offset,
+                                length=length,
+                                record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                                record_type=kind,
+                                payload_digest=digest,
+                            ),
+                            date=record.rec_headers.get_header("WARC-Date"),
+                        )
+                    )
+                elif any(t in content_type.lower() for t in _LISTING_TYPES):
+                    _listings(url, raw, first_source)
+    listed = {u: (s[0], s[1]) for u, s in first_source.items() if s is not None and s[0]}
+    return pages, listed, redirected_from
+
+
+def _listings(url: str, body: bytes, found: dict[str, tuple[str | None, str] | None]) -> None:
+    from urllib.parse import urljoin
+
+    feed = parse_feed(body)
+    if feed.urls:
+        kind, listing = "feed", feed
+    else:
+        kind, listing = "sitemap", parse_sitemap(decompress_sitemap(body, 20 * 1000**2))
+    for item in listing.urls:
+        found.setdefault(urljoin(url, item.url), (item.date, kind))
+
+
+def _extract(args: tuple[_Page, str | None, str | None, ExtractOptions]) -> dict[str, Any]:
+    page, listed_date, listed_kind, options = args
+    return extract_page(
+        page.body,
+        page.url,
+        page.content_type,
+        page.content_language,
+        listed_date,
+        listed_kind,
+        options,
+    )
+
+
+def reextract_crawl(
+    storage: Storage,
+    crawl_id: str,
+    workers: int = 2,
+    out: Path | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> ReextractReport:
+    manifest = load_manifest(storage, crawl_id)
+    options = ExtractOptions()
+    extractor = ExtractorInfo(**extractor_info(options))
+    topic_config = (manifest.job.get("config") or {}).get("topic")
+    topic = Topic.model_validate(topic_config) if topic_config else None
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        warcs = []
+        for entry in manifest.files:
+            if entry.kind == "warc":
+                local = scratch / Path(entry.path).name
+                storage.get(crawl_key(crawl_id, entry.path), local)
+                warcs.append(local)
+        progress(f"reading {len(warcs)} WARC file(s)")
+        pages, listed, redirected_from = _scan(warcs)
+    stored_lines = list(article_lines(storage, crawl_id, manifest))
+    stored = {json.loads(line)["warc"]["record_id"]: line for line in stored_lines}
+    stored_order = [json.loads(line)["warc"]["record_id"] for line in stored_lines]
+    stored_version = json.loads(stored_lines[0])["extractor"]["version"] if stored_lines else "-"
+    rank = {record_id: i for i, record_id in enumerate(stored_order)}
+    pages.sort(key=lambda p: rank.get(p.pointer.record_id, len(rank)))  # stored order first
+    progress(f"extracting {len(pages)} page(s)")
+    first = {p.pointer.record_id: redirected_from.get(p.url, p.url) for p in pages}
+    jobs = [(p, *listed.get(first[p.pointer.record_id], (None, None)), options) for p in pages]
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_extract, jobs, chunksize=4))
+    matcher = TopicMatcher(topic) if topic else None
+    duplicates = DuplicateIndex()
+    rebuilt: dict[str, str] = {}
+    for page, result in zip(pages, results, strict=True):
+        if not result["is_article"]:
+            continue
+        article = article_from_extraction(
+            result,
+            url=first[page.pointer.record_id],
+            final_url=page.url,
+            extractor=extractor,
+            listed_date=listed.get(first[page.pointer.record_id], (None, None))[0],
+            captured_at=datetime.fromisoformat(page.date.replace("Z", "+00:00")),
+            crawl_id=crawl_id,
+            warc=page.pointer,
+        )
+        _score_and_link(article, result, matcher, topic, duplicates)
+        rebuilt[page.pointer.record_id] = article.model_dump_json(exclude_none=False)
+    if out is not None:
+        out.write_text("".join(line + "\n" for line in rebuilt.values()), encoding="utf-8")
+    return _compare(crawl_id, stored, rebuilt, stored_version, extractor.version)
+
+
+def _score_and_link(
+    article: Article,
+    result: dict[str, Any],
+    matcher: TopicMatcher | None,
+    topic: Topic | None,
+    duplicates: DuplicateIndex,
+) -> None:
+    if matcher is not None and topic is not None:
+        article.relevance = relevance_info(topic, matcher.score(article.title, article.text))
+    fp = int(result["fingerprint"], 16) if result.get("fingerprint") else None
+    found = duplicates.add(article.final_url, article.features, fp)
+    article.fingerprint = found.fingerprint
+    article.duplicate_of = found.duplicate_of
+    article.cluster_id = found.cluster_id
+
+
+def _compare(
+    crawl_id: str, stored: dict[str, str], rebuilt: dict[str, str], stored_version: str, now: str
+) -> ReextractReport:
+    report = ReextractReport(crawl_id, stored_version, now, articles=len(stored))
+    for record_id, line in stored.items():
+        again = rebuilt.get(record_id)
+        if again is None:
+            report.only_stored.append(json.loads(line)["final_url"])
+            continue
+        if again == line:
+            report.identical += 1
+            continue
+        before, after = json.loads(line), json.loads(again)
+        for name in sorted(set(before) | set(after)):
+            if before.get(name) != after.get(name):
+                report.differing_fields[name] += 1
+    report.only_rebuilt = [
+        json.loads(v)["final_url"] for k, v in rebuilt.items() if k not in stored
+    ]
+    return report

@@ -1,0 +1,7 @@
+"""``python -m crawler.cli``: how workers start their crawls."""
+
+import sys
+
+from crawler.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,2 @@
+"""What leads to pages: feeds, sitemaps and links, parsed without Scrapy.
+"""

@@ -1,0 +1,283 @@
+"""Pydantic models of a crawl job: what to fetch, how politely, and where the archive goes.
+
+A job file (YAML) is validated into :class:`Job`; nothing downstream reads raw YAML.
+Sizes accept bytes or units (``20MB``, ``1GiB``);
+durations accept seconds or ``90s``/``30m``/``2h``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
+
+__all__ = [
+    "Identity",
+    "Job",
+    "Limits",
+    "Politeness",
+    "Safety",
+    "Scope",
+    "Seeds",
+    "Topic",
+    "WarcOptions",
+    "parse_duration",
+    "parse_size",
+]
+
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_size(value: Any) -> int:
+    """Bytes from an int or a string such as ``20MB``, ``512 KiB`` or ``1GB``."""
+    if isinstance(value, bool):
+        raise ValueError("a size is a number of bytes or a string like '20MB'")
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
+    if not match or match.group(2).lower() not in _SIZE_UNITS:
+        raise ValueError(
+            f"{value!r} is not a size: use bytes or units B, KB, MB, GB, KiB, MiB, GiB"
+        )
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a string such as ``90s``, ``30m``, ``2h`` or ``1d``."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or a string like '30m'")
+    if isinstance(value, int | float):
+        return float(value)
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
+    if not match or match.group(2).lower() not in _DURATION_UNITS:
+        raise ValueError(f"{value!r} is not a duration: use seconds or units s, m, h, d")
+    return float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+
+
+def _check_regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
+    return pattern
+
+
+def _check_domain(domain: str) -> str:
+    domain = domain.strip().lower().rstrip(".")
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", domain):
+        raise ValueError(f"{domain!r} is not a domain name (no scheme, no path: 'lemonde.fr')")
+    return domain
+
+
+def _check_network(network: str) -> str:
+    try:
+        return str(ipaddress.ip_network(network, strict=False))
+    except ValueError as exc:
+        raise ValueError(f"{network!r} is not an IP network (e.g. '127.0.0.1/32'): {exc}") from exc
+
+
+Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+Pattern = Annotated[str, AfterValidator(_check_regex)]
+Domain = Annotated[str, AfterValidator(_check_domain)]
+Network = Annotated[str, AfterValidator(_check_network)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Seeds(_Strict):
+    """Where discovery starts. Every seed is archived too (feeds and sitemaps included)."""
+
+    start_pages: list[AnyHttpUrl] = []
+    """Home and section pages: links on them are followed within scope."""
+    feeds: list[AnyHttpUrl] = []
+    """RSS 2.0 or Atom 1.0 feeds: every item link is fetched."""
+    sitemaps: list[AnyHttpUrl] = []
+    """Sitemaps, sitemap indexes (followed), gzip sitemaps and Google News sitemaps."""
+
+
+class Scope(_Strict):
+    """Which discovered URLs are fetched."""
+
+    domains: list[Domain] = []
+    """Registrable domains in scope, subdomains included; empty: the seeds' hosts."""
+    include: list[Pattern] = []
+    """Regular expressions (``re.search``); when given, a URL must match one of them."""
+    exclude: list[Pattern] = []
+    """Regular expressions; a URL matching any is never fetched."""
+    max_depth: int = Field(default=2, ge=0)
+    """Link hops from a start page (feed and sitemap entries are depth 1)."""
+
+
+class Limits(_Strict):
+    """When the crawl stops, and how much one response may weigh."""
+
+    pages: int = Field(default=10_000, ge=0)
+    """Responses to fetch before stopping (0: no limit)."""
+    duration: Duration = 3600.0
+    """Wall-clock seconds before a clean stop (0: no limit)."""
+    response_bytes: Size = 20 * 1000**2
+    """Cap on one response body, raw and decompressed; larger ones are cut and marked truncated."""
+    download_timeout: Duration = 60.0
+    """Seconds for one download; a response still arriving then is cut and marked truncated."""
+
+
+class Politeness(_Strict):
+    """How hard the crawl may press on each site."""
+
+    delay: Duration = 1.0
+    """Seconds between two requests to the same domain (randomised 0.5x-1.5x)."""
+    concurrency_per_domain: int = Field(default=2, ge=1, le=16)
+    """Requests in flight to one domain at once."""
+    obey_robots: bool = True
+    """Honour robots.txt (archived too). Turning this off is recorded in every warcinfo."""
+
+
+class Identity(_Strict):
+    """Who is crawling: sent in the User-Agent and written into every warcinfo record."""
+
+    archive: str = Field(default="news-archive-crawler", min_length=1, pattern=r"^[\w.\-/ ]+$")
+    """Name of the archive, the product token of the User-Agent."""
+    contact_url: AnyHttpUrl = AnyHttpUrl("https://github.com/news-archive/crawler")
+    """Where site owners learn about the crawl and reach its operator."""
+    operator: str = "unknown operator"
+    """Person or institution running the crawl (warcinfo ``operator``)."""
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent header: names the archive and the contact URL."""
+        return f"Mozilla/5.0 (compatible; {self.archive}; +{self.contact_url})"
+
+
+class Safety(_Strict):
+    """Which addresses the crawler may connect to."""
+
+    allow_private_addresses: bool = False
+    """Allow private, loopback, link-local and cloud-metadata addresses (never on by default)."""
+    allowed_networks: list[Network] = []
+    """Networks allowed even though private (e.g. ``127.0.0.1/32`` for a local test site)."""
+
+
+class WarcOptions(_Strict):
+    """How WARC files are written."""
+
+    prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_.\-]*$")
+    """File name prefix; empty: the job name."""
+    max_size: Size = 1000**3
+    """Rotate to a new file once this many (compressed) bytes are written."""
+
+
+class Topic(_Strict):
+    """The subject of the coverage, scored on title and text (``crawler/relevance.py``)."""
+
+    name: str
+    """Human-readable name of the topic."""
+    strong_terms: dict[str, list[str]] = Field(default={}, validate_default=True)
+    """Phrases specific to the topic, per language code; weight 3. ``word*`` matches a prefix."""
+    terms: dict[str, list[str]] = {}
+    """Names, places and aliases that support it, per language code; weight 1."""
+    threshold: float = Field(default=6.0, ge=0)
+    """Score at or above which an article is on topic (a strong term must match too)."""
+
+    @field_validator("strong_terms")
+    @classmethod
+    def _has_strong_terms(cls, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not any(terms.values()):
+            raise ValueError("give at least one strong term: without one nothing is on topic")
+        return terms
+
+
+class Job(_Strict):
+    """A crawl job, as written in ``settings/jobs/*.yaml``."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-_]{0,62}$")
+    """Short identifier: lower-case letters, digits, ``-`` and ``_``."""
+    description: str = ""
+    seeds: Seeds
+    scope: Scope = Scope()
+    limits: Limits = Limits()
+    politeness: Politeness = Politeness()
+    identity: Identity = Identity()
+    safety: Safety = Safety()
+    warc: WarcOptions = WarcOptions()
+    storage: str = "file://./archive"
+    """``file://PATH`` (a local folder) or ``s3://bucket/prefix``."""
+    topic: Topic | None = None
+    only_new: bool = False
+    """Incremental runs (under the service): pages this job captured before are asked for
+    with ``If-None-Match``/``If-Modified-Since``; a ``304`` or an identical payload is
+    archived as a revisit of the earlier capture and not extracted again. Seeds are always
+    fetched in full."""
+
+    @field_validator("seeds")
+    @classmethod
+    def _has_seeds(cls, seeds: Seeds) -> Seeds:
+        if not (seeds.start_pages or seeds.feeds or seeds.sitemaps):
+            raise ValueError("give at least one start page, feed or sitemap")
+        return seeds
+
+    @field_validator("storage")
+    @classmethod
+    def _storage_scheme(cls, url: str) -> str:
+        if not re.match(r"^(file://.+|s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?)$", url):
+            raise ValueError(f"{url!r}: storage is 'file://PATH' or 's3://bucket[/prefix]'")
+        return url
+
+    def unsafe_seeds(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Seeds the crawler would refuse by address (``(field path, reason)``), no DNS asked.
+
+        IP literals are checked against the job's safety policy, and so are ``localhost``
+        names; other host names are checked at crawl time, after resolution.
+        """
+        from crawler.jobs.addresses import AddressPolicy, UnsafeURLError
+
+        policy = AddressPolicy.from_strings(
+            self.safety.allow_private_addresses, list(self.safety.allowed_networks)
+        )
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for kind in ("start_pages", "feeds", "sitemaps"):
+            for i, url in enumerate(getattr(self.seeds, kind)):
+                host = (url.host or "").rstrip(".").lower()
+                if host == "localhost" or host.endswith(".localhost"):
+                    refusal = policy.address_refusal("127.0.0.1")
+                    if refusal:
+                        problems.append((("seeds", kind, i), f"{host}: {refusal}"))
+                    continue
+                try:
+                    policy.check_url(str(url))
+                except UnsafeURLError as exc:
+                    problems.append((("seeds", kind, i), exc.reason))
+        return problems
+
+    @property
+    def config_hash(self) -> str:
+        """SHA-256 of the validated job, canonical JSON: the same job always hashes the same."""
+        canonical = self.model_dump_json(exclude_none=False)
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def warc_prefix(self) -> str:
+        return self.warc.prefix or self.name

@@ -1,0 +1,1 @@
+"""The service: HTTP API, database, scheduler and workers (``research/``: what researchers read)."""

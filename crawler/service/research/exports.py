@@ -1,0 +1,275 @@
+"""Exports for researchers: articles as JSON lines, CSV or Parquet; a crawl as WACZ;
+citations (CSL-JSON, BibTeX) that name the exact capture."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler import __version__
+from crawler.archive.cdxj import cdxj_line
+from crawler.archive.layout import crawl_key
+from crawler.archive.storage import Storage
+from crawler.service.tables import ArticleRow, CrawlRow
+
+__all__ = [
+    "CSV_COLUMNS",
+    "bibtex",
+    "csl_json",
+    "csv_lines",
+    "jsonl_lines",
+    "write_parquet",
+    "write_wacz",
+]
+
+CSV_COLUMNS = (
+    "id",
+    "crawl_id",
+    "url",
+    "final_url",
+    "title",
+    "authors",
+    "published",
+    "site",
+    "language",
+    "on_topic",
+    "score",
+    "captured_at",
+    "warc_filename",
+    "warc_offset",
+    "warc_length",
+    "warc_record_id",
+    "payload_digest",
+    "word_count",
+    "text",
+)
+
+
+def _flat(row: ArticleRow) -> dict[str, Any]:
+    warc = row.data.get("warc") or {}
+    return {
+        "id": row.id,
+        "crawl_id": row.crawl_id,
+        "url": row.url,
+        "final_url": row.final_url,
+        "title": row.title,
+        "authors": row.authors,
+        "published": row.published,
+        "site": row.site,
+        "language": row.language,
+        "on_topic": row.on_topic,
+        "score": row.score,
+        "captured_at": row.captured_at.isoformat() if row.captured_at else None,
+        "warc_filename": warc.get("filename"),
+        "warc_offset": warc.get("offset"),
+        "warc_length": warc.get("length"),
+        "warc_record_id": warc.get("record_id"),
+        "payload_digest": warc.get("payload_digest"),
+        "word_count": row.data.get("word_count"),
+        "text": row.data.get("text", ""),
+    }
+
+
+def jsonl_lines(rows: Iterable[ArticleRow]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps({"id": row.id, **row.data}, ensure_ascii=False) + "\n"
+
+
+def csv_lines(rows: Iterable[ArticleRow]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(_flat(row))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_parquet(rows: Iterable[ArticleRow], path: Path, batch: int = 2000) -> int:
+    """Articles in a Parquet file (one row group per ``batch``); returns how many."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("crawl_id", pa.string()),
+            ("url", pa.string()),
+            ("final_url", pa.string()),
+            ("title", pa.string()),
+            ("authors", pa.string()),
+            ("published", pa.string()),
+            ("site", pa.string()),
+            ("language", pa.string()),
+            ("on_topic", pa.bool_()),
+            ("score", pa.float64()),
+            ("captured_at", pa.string()),
+            ("warc_filename", pa.string()),
+            ("warc_offset", pa.int64()),
+            ("warc_length", pa.int64()),
+            ("warc_record_id", pa.string()),
+            ("payload_digest", pa.string()),
+            ("word_count", pa.int64()),
+            ("text", pa.string()),
+        ]
+    )
+    count = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(_flat(row))
+            if len(chunk) >= batch:
+                writer.write_table(pa.Table.from_pylist(chunk, schema))
+                count += len(chunk)
+                chunk = []
+        writer.write_table(pa.Table.from_pylist(chunk, schema))
+        count += len(chunk)
+    return count
+
+
+# --- citations ---------------------------------------------------------------------------
+def _location(row: ArticleRow) -> str:
+    warc = row.data.get("warc") or {}
+    return (
+        f"crawls/{row.crawl_id}/warc/{warc.get('filename')}"
+        f"#offset={warc.get('offset')}&length={warc.get('length')}"
+    )
+
+
+def csl_json(row: ArticleRow) -> dict[str, Any]:
+    """CSL-JSON (Zotero, Pandoc, citeproc) of an archived article."""
+    warc = row.data.get("warc") or {}
+    item: dict[str, Any] = {
+        "id": f"{row.crawl_id}/{row.id}",
+        "type": "article-newspaper",
+        "title": row.title,
+        "URL": row.final_url,
+        "container-title": row.data.get("site_name") or row.site,
+        "language": row.language,
+        "archive": "news-archive-crawler",
+        "archive_location": _location(row),
+        "note": (
+            f"WARC-Record-ID {warc.get('record_id')}; "
+            f"WARC-Payload-Digest {warc.get('payload_digest')}"
+        ),
+    }
+    if row.authors:
+        item["author"] = [{"literal": name} for name in row.authors.split("; ")]
+    if row.published:
+        item["issued"] = {"date-parts": [[int(p) for p in row.published.split("-")]]}
+    if row.captured_at:
+        captured = row.captured_at
+        item["accessed"] = {"date-parts": [[captured.year, captured.month, captured.day]]}
+    return item
+
+
+def _bib(value: str) -> str:
+    """BibTeX-escaped text."""
+    return "".join("\\" + ch if ch in "{}\\&%$#_" else ch for ch in value)
+
+
+def bibtex(row: ArticleRow) -> str:
+    key = re.sub(r"\W+", "", f"{row.site.split('.')[0]}{row.published or ''}{row.id}")
+    warc = row.data.get("warc") or {}
+    fields = {
+        "title": row.title,
+        "author": " and ".join(row.authors.split("; ")) if row.authors else None,
+        "journal": row.data.get("site_name") or row.site,
+        "date": row.published,
+        "url": row.final_url,
+        "urldate": row.captured_at.date().isoformat() if row.captured_at else None,
+        "note": (
+            f"Archived capture {warc.get('record_id')} (payload digest "
+            f"{warc.get('payload_digest')}), {_location(row)}"
+        ),
+    }
+    body = ",\n".join(f"  {name} = {{{_bib(value)}}}" for name, value in fields.items() if value)
+    return f"@online{{{key},\n{body}\n}}\n"
+
+
+# --- WACZ --------------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
+def _pages(cdxj_lines: list[str], titles: dict[str, str]) -> Iterator[str]:
+    yield json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All pages"}) + "\n"
+    for line in cdxj_lines:
+        _, timestamp, data = cdxj_line(line)
+        if data.get("status") != "200" or "html" not in data.get("mime", ""):
+            continue
+        when = datetime.strptime(timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        page = {"url": data["url"], "ts": when.isoformat().replace("+00:00", "Z")}
+        if data["url"] in titles:
+            page["title"] = titles[data["url"]]
+        yield json.dumps(page, ensure_ascii=False) + "\n"
+
+
+def write_wacz(storage: Storage, crawl: CrawlRow, titles: dict[str, str], out: Path) -> None:
+    """The crawl as a WACZ 1.1.1 file (ReplayWeb.page, pywb): its WARCs, one merged CDXJ
+    index, pages.jsonl, and datapackage.json with each file's SHA-256."""
+    files = crawl.manifest.get("files", [])
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        members: list[tuple[str, Path]] = []
+        cdxj: list[str] = []
+        for entry in files:
+            if entry["kind"] not in ("warc", "cdxj"):
+                continue
+            local = folder / Path(entry["path"]).name
+            storage.get(crawl_key(crawl.crawl_id, entry["path"]), local)
+            if entry["kind"] == "warc":
+                members.append((f"archive/{local.name}", local))
+            else:
+                cdxj += [line for line in local.read_text("utf-8").splitlines() if line.strip()]
+        cdxj.sort()
+        index = folder / "index.cdx"  # CDXJ lines; the WACZ spec (and pywb) name it .cdx
+        index.write_text("".join(line + "\n" for line in cdxj), encoding="utf-8")
+        pages = folder / "pages.jsonl"
+        pages.write_text("".join(_pages(cdxj, titles)), encoding="utf-8")
+        members += [("indexes/index.cdx", index), ("pages/pages.jsonl", pages)]
+        package = {
+            "profile": "data-package",
+            "wacz_version": "1.1.1",
+            "title": f"Crawl {crawl.crawl_id}",
+            "description": f"Job {crawl.job}, {crawl.started_at.isoformat()} to "
+            f"{crawl.finished_at.isoformat()}",
+            "created": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "software": f"news-archive-crawler {__version__}",
+            "mainPageURL": None,
+            "resources": [
+                {
+                    "name": Path(name).name,
+                    "path": name,
+                    "hash": _sha256(path),
+                    "bytes": path.stat().st_size,
+                }
+                for name, path in members
+            ],
+        }
+        package_bytes = json.dumps(package, indent=2).encode()
+        digest = {
+            "path": "datapackage.json",
+            "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest(),
+        }
+        with zipfile.ZipFile(out, "w") as wacz:
+            for name, path in members:  # WARCs are gzip already: stored, not deflated
+                kind = zipfile.ZIP_STORED if name.endswith(".gz") else zipfile.ZIP_DEFLATED
+                wacz.write(path, name, compress_type=kind)
+            wacz.writestr("datapackage.json", package_bytes)
+            wacz.writestr("datapackage-digest.json", json.dumps(digest, indent=2))

@@ -1,0 +1,322 @@
+"""Research routes of the API (read only, any role): capture index (pywb CDX API, Memento
+TimeMap), snapshots, article search, exports, citations, crawls as WACZ."""
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from sqlalchemy import select
+from starlette.background import BackgroundTask
+
+from crawler.service.auth_deps import Reader, SessionDep
+from crawler.service.errors import NotFoundError, ServiceError
+from crawler.service.research.cdx import CdxQuery, closest_capture, find_captures, http_date, render
+from crawler.service.research.exports import (
+    bibtex,
+    csl_json,
+    csv_lines,
+    jsonl_lines,
+    write_parquet,
+    write_wacz,
+)
+from crawler.service.research.search import ArticleQuery, find_articles
+from crawler.service.research.snapshots import load_snapshot, record_bytes, storage_for
+from crawler.service.tables import ArticleRow, CrawlRow
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["research"])
+
+_MEDIA = {
+    "cdxj": "text/x-cdxj",
+    "json": "application/x-ndjson",
+    "link": "application/link-format",
+    "text": "text/plain",
+}
+# archived pages are shown, never run: no scripts, no plugins, no same-origin access
+_SANDBOX = {
+    "Content-Security-Policy": (
+        "sandbox; default-src 'self' data: 'unsafe-inline'; script-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+_DROPPED_HEADERS = {
+    "content-length",
+    "content-encoding",
+    "transfer-encoding",
+    "connection",
+    "set-cookie",
+}
+
+
+@router.get("/cdx")
+def cdx(
+    session: SessionDep,
+    _token: Reader,
+    url: str,
+    match_type: Annotated[str | None, Query(alias="matchType")] = None,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    sort: str | None = None,
+    closest: str | None = None,
+    filter_: Annotated[list[str] | None, Query(alias="filter")] = None,
+    fl: str | None = None,
+    output: str | None = None,
+    crawl: str | None = None,
+) -> Response:
+    """Captures, as pywb's CDX server API answers (``output=json`` for NDJSON)."""
+    query = CdxQuery.parse(
+        url, match_type, from_, to, limit, sort, closest, filter_ or (), fl, output, crawl
+    )
+    body = "".join(render(find_captures(session, query), query, "/snapshots/"))
+    return Response(body, media_type=_MEDIA[query.output])
+
+
+@router.get("/timemap/link/{url:path}")
+def timemap(url: str, request: Request, session: SessionDep, _token: Reader) -> Response:
+    """Memento TimeMap (RFC 7089) of ``url``: every capture, oldest first."""
+    query = CdxQuery.parse(_with_query(url, request), output="link")
+    rows = list(find_captures(session, query))
+    if not rows:
+        raise NotFoundError(f"no capture of {query.url}")
+    base = str(request.base_url).rstrip("/")
+    head = [
+        f'<{query.url}>; rel="original",\n',
+        f'<{base}/timemap/link/{query.url}>; rel="self"; type="application/link-format"; '
+        f'from="{http_date(rows[0].ts)}"; until="{http_date(rows[-1].ts)}",\n',
+    ]
+    lines = head + list(render(rows, query, f"{base}/snapshots/"))
+    lines[-1] = lines[-1].rstrip(",\n") + "\n"
+    return Response("".join(lines), media_type="application/link-format")
+
+
+def _with_query(url: str, request: Request) -> str:
+    """The archived URL with its own query string, byte for byte (it arrives split from the
+    path); our ``raw`` parameter is not part of it."""
+    own = [part for part in request.url.query.split("&") if part and part.split("=")[0] != "raw"]
+    return f"{url}?{'&'.join(own)}" if own else url
+
+
+@router.get("/snapshots/{timestamp}/{url:path}")
+def snapshot(
+    timestamp: str, url: str, request: Request, session: SessionDep, _token: Reader, raw: int = 0
+) -> Response:
+    """The capture of ``url`` closest to ``timestamp`` (1-14 digits): the payload with its
+    own content type (shown sandboxed), or ``?raw=1`` the WARC record itself."""
+    target = _with_query(url, request)
+    capture = closest_capture(session, target, timestamp)
+    if capture is None:
+        raise NotFoundError(f"no capture of {target}")
+    memento = {
+        "Memento-Datetime": http_date(capture.ts),
+        "Link": f'<{capture.url}>; rel="original", </timemap/link/{capture.url}>; rel="timemap"',
+    }
+    article = session.scalar(
+        select(ArticleRow.id).where(
+            ArticleRow.crawl_id == capture.crawl_id, ArticleRow.final_url == capture.url
+        )
+    )
+    if article is not None:
+        memento["Link"] += f', </articles/{article}>; rel="describedby"; type="application/json"'
+    if raw:
+        return Response(
+            record_bytes(session, capture),
+            media_type="application/warc",
+            headers={**memento, "Content-Disposition": f'attachment; filename="{capture.ts}.warc"'},
+        )
+    snap = load_snapshot(session, capture)
+    headers = {name: value for name, value in snap.headers if name.lower() not in _DROPPED_HEADERS}
+    content_type = next(
+        (v for n, v in snap.headers if n.lower() == "content-type"), "application/octet-stream"
+    )
+    headers.pop("Content-Type", None)
+    return Response(
+        snap.payload,
+        status_code=200,
+        media_type=content_type,
+        headers={**headers, **memento, **_SANDBOX, "X-Archive-Status": str(snap.status)},
+    )
+
+
+# --- articles ----------------------------------------------------------------------------
+def _article_query(
+    q: str | None = None,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    site: str | None = None,
+    language: str | None = None,
+    on_topic: bool | None = None,
+    crawl: str | None = None,
+    author: str | None = None,
+    sort: str = "-published",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ArticleQuery:
+    return ArticleQuery(q, from_, to, site, language, on_topic, crawl, author, sort, limit, offset)
+
+
+ArticleFilters = Annotated[ArticleQuery, Depends(_article_query)]
+
+
+def _summary(row: ArticleRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "crawl_id": row.crawl_id,
+        "url": row.final_url,
+        "title": row.title,
+        "authors": row.authors.split("; ") if row.authors else [],
+        "published": row.published,
+        "site": row.site,
+        "language": row.language,
+        "on_topic": row.on_topic,
+        "score": row.score,
+        "captured_at": row.captured_at,
+    }
+
+
+@router.get("/articles")
+def search_articles(session: SessionDep, _token: Reader, query: ArticleFilters) -> dict[str, Any]:
+    """Full-text search (all words, case and accents ignored) with filters; newest first."""
+    rows = [_summary(row) for row in find_articles(session, query)]
+    following = query.offset + len(rows) if len(rows) == query.limit else None
+    return {"results": rows, "next_offset": following}
+
+
+@router.get("/articles/export")
+def export_articles(
+    session: SessionDep,
+    _token: Reader,
+    query: ArticleFilters,
+    format: Literal["jsonl", "csv", "parquet"] = "jsonl",
+) -> Response:
+    """Every article the query matches (not one page), as JSON lines, CSV or Parquet."""
+    return _export(find_articles(session, query, page=False), format, "articles")
+
+
+def _export(rows: Iterator[ArticleRow], format: str, name: str) -> Response:
+    if format == "jsonl":
+        return StreamingResponse(
+            jsonl_lines(rows),
+            media_type="application/x-ndjson",
+            headers=_attachment(f"{name}.jsonl"),
+        )
+    if format == "csv":
+        return StreamingResponse(
+            csv_lines(rows),
+            media_type="text/csv; charset=utf-8",
+            headers=_attachment(f"{name}.csv"),
+        )
+    scratch = tempfile.mkdtemp()
+    path = Path(scratch) / f"{name}.parquet"
+    write_parquet(rows, path)
+    return FileResponse(
+        path,
+        media_type="application/vnd.apache.parquet",
+        filename=path.name,
+        background=BackgroundTask(_remove, Path(scratch)),
+    )
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@router.get("/articles/{article_id}")
+def show_article(article_id: int, session: SessionDep, _token: Reader) -> dict[str, Any]:
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        raise NotFoundError(f"no article {article_id}")
+    return {"id": row.id, **row.data}
+
+
+@router.get("/articles/{article_id}/citation")
+def cite_article(
+    article_id: int, session: SessionDep, _token: Reader, format: Literal["csl", "bibtex"] = "csl"
+) -> Response:
+    """How to cite the archived article: CSL-JSON or BibTeX, naming the exact capture."""
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        raise NotFoundError(f"no article {article_id}")
+    if format == "bibtex":
+        return Response(bibtex(row), media_type="application/x-bibtex")
+    import json
+
+    return Response(
+        json.dumps([csl_json(row)], ensure_ascii=False, indent=2),
+        media_type="application/vnd.citationstyles.csl+json",
+    )
+
+
+# --- crawls ------------------------------------------------------------------------------
+def _crawl(session: SessionDep, crawl_id: str) -> CrawlRow:
+    row = session.get(CrawlRow, crawl_id)
+    if row is None:
+        raise NotFoundError(f"crawl {crawl_id} is not indexed")
+    return row
+
+
+@router.get("/crawls")
+def list_crawls(session: SessionDep, _token: Reader) -> list[dict[str, Any]]:
+    rows = session.scalars(select(CrawlRow).order_by(CrawlRow.started_at.desc()))
+    return [
+        {
+            "crawl_id": r.crawl_id,
+            "job": r.job,
+            "started_at": r.started_at,
+            "finished_at": r.finished_at,
+            "captures": r.captures,
+            "articles": r.articles,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/crawls/{crawl_id}")
+def show_crawl(crawl_id: str, session: SessionDep, _token: Reader) -> dict[str, Any]:
+    """The crawl's manifest (every file with its SHA-256)."""
+    return _crawl(session, crawl_id).manifest
+
+
+@router.get("/crawls/{crawl_id}/articles")
+def crawl_articles(
+    crawl_id: str,
+    session: SessionDep,
+    _token: Reader,
+    format: Literal["jsonl", "csv", "parquet"] = "jsonl",
+) -> Response:
+    _crawl(session, crawl_id)
+    query = ArticleQuery(crawl=crawl_id, sort="captured")
+    return _export(find_articles(session, query, page=False), format, crawl_id)
+
+
+@router.get("/crawls/{crawl_id}/wacz")
+def crawl_wacz(crawl_id: str, session: SessionDep, _token: Reader) -> Response:
+    """The crawl as a WACZ file (ReplayWeb.page, pywb): WARCs, CDXJ, pages, hashes."""
+    crawl = _crawl(session, crawl_id)
+    rows = session.execute(
+        select(ArticleRow.final_url, ArticleRow.title).where(ArticleRow.crawl_id == crawl_id)
+    )
+    titles = {str(url): str(title) for url, title in rows}
+    scratch = Path(tempfile.mkdtemp())
+    out = scratch / f"{crawl_id}.wacz"
+    try:
+        write_wacz(storage_for(crawl.storage_url), crawl, titles, out)
+    except Exception as exc:
+        _remove(scratch)
+        raise ServiceError(f"crawl {crawl_id}: cannot build the WACZ: {exc}") from exc
+    return FileResponse(
+        out,
+        media_type="application/wacz",
+        filename=out.name,
+        background=BackgroundTask(_remove, scratch),
+    )

@@ -1,0 +1,97 @@
+"""Archived payloads: the WARC record a capture points to, read with one ranged request.
+
+A revisit record (identical payload, or a ``304``) is resolved to the capture that holds the
+payload, through its ``WARC-Refers-To-Target-URI`` and ``WARC-Refers-To-Date``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.archive.layout import crawl_key
+from crawler.archive.storage import Storage, StorageError, open_storage
+from crawler.archive.warc import warc_timestamp
+from crawler.config import s3_options_from_env
+from crawler.service.errors import NotFoundError
+from crawler.service.research.cdx import urlkey
+from crawler.service.tables import CaptureRow, CrawlRow
+
+__all__ = ["Snapshot", "load_snapshot", "record_bytes", "storage_for"]
+
+_MAX_REVISIT_HOPS = 3
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    capture: CaptureRow
+    """The capture asked for (perhaps a revisit)."""
+    source: CaptureRow
+    """The capture whose record holds the payload."""
+    status: int
+    headers: list[tuple[str, str]]
+    """HTTP headers of the response that carried the payload."""
+    payload: bytes
+    """The body, transfer- and content-decoded."""
+
+
+@lru_cache(maxsize=32)
+def storage_for(url: str) -> Storage:
+    """The storage a crawl was indexed from (S3 credentials from the environment)."""
+    return open_storage(url, s3_options_from_env())
+
+
+def record_bytes(session: Session, capture: CaptureRow) -> bytes:
+    """The capture's WARC record, uncompressed (``application/warc``)."""
+    crawl = session.get(CrawlRow, capture.crawl_id)
+    if crawl is None:
+        raise NotFoundError(f"crawl {capture.crawl_id} is not indexed")
+    key = crawl_key(capture.crawl_id, f"warc/{capture.filename}")
+    try:
+        member = storage_for(crawl.storage_url).read_range(key, capture.offset, capture.length)
+    except StorageError as exc:
+        raise NotFoundError(f"the record of {capture.url} cannot be read: {exc}") from exc
+    return gzip.decompress(member)
+
+
+def _parse(raw: bytes) -> tuple[dict[str, str], int, list[tuple[str, str]], bytes]:
+    record = next(iter(ArchiveIterator(io.BytesIO(raw))))
+    warc = dict(record.rec_headers.headers)
+    http = record.http_headers
+    status = int(http.get_statuscode()) if http else 200
+    headers = list(http.headers) if http else []
+    return warc, status, headers, record.content_stream().read()
+
+
+def _original(session: Session, warc: dict[str, str]) -> CaptureRow | None:
+    uri, date = warc.get("WARC-Refers-To-Target-URI"), warc.get("WARC-Refers-To-Date")
+    if not uri or not date:
+        return None
+    ts = int(warc_timestamp(date))
+    return session.scalar(
+        select(CaptureRow).where(
+            CaptureRow.urlkey == urlkey(uri), CaptureRow.ts == ts, CaptureRow.mime != "warc/revisit"
+        )
+    )
+
+
+def load_snapshot(session: Session, capture: CaptureRow) -> Snapshot:
+    source = capture
+    for _ in range(_MAX_REVISIT_HOPS):
+        warc, status, headers, payload = _parse(record_bytes(session, source))
+        if warc.get("WARC-Type") != "revisit":
+            return Snapshot(capture, source, status, headers, payload)
+        original = _original(session, warc)
+        if original is None:
+            raise NotFoundError(
+                f"{capture.url} at {capture.ts} revisits {warc.get('WARC-Refers-To-Target-URI')} "
+                f"of {warc.get('WARC-Refers-To-Date')}, which is not in the index"
+            )
+        source = original
+    raise NotFoundError(f"{capture.url} at {capture.ts}: revisit chain too long")
