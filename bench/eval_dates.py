@@ -23,7 +23,7 @@ def _ours(args: tuple[str, bytes]) -> str | None:
 
     url, body = args
     result = extract_page(body, url)
-    return result.get("published")
+    return result.published
 
 
 def _htmldate(args: tuple[str, bytes]) -> str | None:

@@ -24,7 +24,7 @@ def _ours(args: tuple[str, bytes]) -> str:
     from crawler.articles.extract import extract_page
 
     url, body = args
-    return str(extract_page(body, url, "text/html; charset=utf-8").get("text") or "")
+    return str(extract_page(body, url, "text/html; charset=utf-8").text)
 
 
 def _trafilatura_default(args: tuple[str, bytes]) -> str:

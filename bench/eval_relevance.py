@@ -30,7 +30,7 @@ def _score(args: tuple[str, bytes]) -> tuple[str, bool, float, list[str]]:
     topic = load_job(ROOT / "settings/jobs/treaty-fr.yaml").topic
     assert topic is not None
     result = extract_page(body, "https://example.org/page")
-    relevance = TopicMatcher(topic).score(result.get("title"), result.get("text") or "")
+    relevance = TopicMatcher(topic).score(result.title, result.text)
     return name, relevance.on_topic, relevance.score, sorted(relevance.matched)
 
 

@@ -11,12 +11,14 @@ from typing import Any, Self
 from pebble import ProcessExpired
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
 
-from crawler.articles.extract import ExtractOptions, extractor_info
-from crawler.articles.model import Article, ExtractorInfo, WarcPointer, article_from_extraction
+from crawler.articles.builder import ArticleBuilder, PageContext
+from crawler.articles.extract import ExtractOptions
+from crawler.articles.model import WarcPointer
 from crawler.articles.pool import ExtractionPool, PoolOptions
 from crawler.crawl.components._enabled import require_archive
-from spiders.items import PageItem
+from crawler.crawl.items import PageItem
 
 __all__ = ["ExtractPipeline"]
 
@@ -27,13 +29,13 @@ class ExtractPipeline:
     """Extracts each captured HTML page; pages that are not articles are dropped (counted)."""
 
     def __init__(
-        self, pool: PoolOptions, options: ExtractOptions, crawl_id: str, stats: Any
+        self, pool: PoolOptions, options: ExtractOptions, crawl_id: str, stats: StatsCollector
     ) -> None:
         self.pool_options = pool
         self.options = options
         self.crawl_id = crawl_id
         self.stats = stats
-        self.extractor = ExtractorInfo(**extractor_info(options))
+        self.builder = ArticleBuilder(options)
         self._pool: ExtractionPool | None = None
 
     @classmethod
@@ -41,13 +43,12 @@ class ExtractPipeline:
         settings = crawler.settings
         require_archive(settings)
         pool = PoolOptions(
-            workers=settings.getint("ARCHIVE_EXTRACT_WORKERS", 2),
-            timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 30.0),
+            workers=settings.getint("ARCHIVE_EXTRACT_WORKERS"),
+            timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"),
         )
-        options = ExtractOptions(
-            max_html_bytes=settings.getint("ARCHIVE_EXTRACT_MAX_BYTES", 5_000_000)
-        )
-        return cls(pool, options, settings.get("ARCHIVE_CRAWL_ID", ""), crawler.stats)
+        options = ExtractOptions(max_html_bytes=settings.getint("ARCHIVE_EXTRACT_MAX_BYTES"))
+        assert crawler.stats is not None
+        return cls(pool, options, settings.get("ARCHIVE_CRAWL_ID"), crawler.stats)
 
     def open_spider(self) -> None:
         self._pool = ExtractionPool(self.pool_options, self.options)
@@ -87,20 +88,18 @@ class ExtractPipeline:
             raise self._drop(
                 "error", f"{item.final_url}: extraction failed: {exc!r}", "WARNING"
             ) from None
-        if not result["is_article"]:
-            raise self._drop("not_article", f"{item.final_url}: {result['reason']}", "DEBUG")
+        if not result.is_article:
+            raise self._drop("not_article", f"{item.final_url}: {result.reason}", "DEBUG")
         self.stats.inc_value("archive/articles/extracted")
-        return self._article(item, result)
+        return self.builder.article(result, self._context(item))
 
-    def _article(self, item: PageItem, result: dict[str, Any]) -> Article:
+    def _context(self, item: PageItem) -> PageContext:
         record = item.record
-        return article_from_extraction(
-            result,
+        return PageContext(
             url=item.url,
             final_url=item.final_url,
             listed_date=item.listed_date,
             captured_at=datetime.fromisoformat(record.date.replace("Z", "+00:00")),
             crawl_id=self.crawl_id,
             warc=WarcPointer.model_validate(record, from_attributes=True),
-            extractor=self.extractor,
         )

@@ -6,9 +6,10 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
 
-from crawler.articles.model import Article, relevance_info
-from crawler.articles.relevance import TopicMatcher
+from crawler.articles.builder import TopicScorer
+from crawler.articles.model import Article
 from crawler.jobs.models import Topic
 
 __all__ = ["RelevancePipeline"]
@@ -17,9 +18,8 @@ __all__ = ["RelevancePipeline"]
 class RelevancePipeline:
     """Scores every article against the job's topic; off-topic articles are kept, marked."""
 
-    def __init__(self, topic: Topic, stats: Any) -> None:
-        self.topic = topic
-        self.matcher = TopicMatcher(topic)
+    def __init__(self, topic: Topic, stats: StatsCollector) -> None:
+        self.scorer = TopicScorer(topic)
         self.stats = stats
 
     @classmethod
@@ -27,12 +27,12 @@ class RelevancePipeline:
         topic = crawler.settings.getdict("ARCHIVE_JOB").get("config", {}).get("topic")
         if not topic:
             raise NotConfigured("the job has no topic")
+        assert crawler.stats is not None
         return cls(Topic.model_validate(topic), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        result = self.matcher.score(item.title, item.text)
-        item.relevance = relevance_info(self.topic, result)
-        self.stats.inc_value(f"archive/articles/{'on' if result.on_topic else 'off'}_topic")
+        relevance = self.scorer.score(item)
+        self.stats.inc_value(f"archive/articles/{'on' if relevance.on_topic else 'off'}_topic")
         return item

@@ -7,25 +7,21 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.crawl.components.capture import RECORD_META
+from crawler.crawl import meta
 from crawler.crawl.components.incremental import unchanged
-from crawler.crawl.components.journal_keeper import DEPTH_META, PARENT_META
+from crawler.crawl.items import PageItem
 from crawler.crawl.journal import ResumeState
+from crawler.discovery.links import page_links
 from crawler.discovery.listings import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
 from crawler.jobs.models import Job
 from crawler.jobs.scope import UrlScope
-from spiders.items import PageItem
 
 __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
-
-DEPTH = DEPTH_META
-KIND = "archive_kind"
-LISTED = "archive_listed"
 
 
 class NewsSpider(Spider):
@@ -68,12 +64,12 @@ class NewsSpider(Spider):
         listed_kind: str | None = None,
         parent: str | None = None,
     ) -> Request:
-        meta: dict[str, Any] = {DEPTH: depth, KIND: kind}
-        if listed is not None:
-            meta[LISTED] = {"date": listed.date, "title": listed.title, "kind": listed_kind}
+        request_meta: dict[str, Any] = {meta.DEPTH: depth, meta.KIND: kind}
+        if listed is not None and listed_kind is not None:
+            request_meta[meta.LISTED] = meta.Listed(listed.date, listed.title, listed_kind)
         if parent is not None:
-            meta[PARENT_META] = parent
-        return Request(url, callback=callback, errback=self.failed, meta=meta)
+            request_meta[meta.PARENT] = parent
+        return Request(url, callback=callback, errback=self.failed, meta=request_meta)
 
     def _follow(
         self,
@@ -115,26 +111,22 @@ class NewsSpider(Spider):
         item = self._page_item(response)
         if item is not None:
             yield item
-        depth = response.meta.get(DEPTH, 0) + 1
-        if depth > self.job.scope.max_depth:
+        depth = response.meta.get(meta.DEPTH, 0) + 1
+        if depth > self.job.scope.max_depth or not isinstance(response, HtmlResponse):
             return  # links would be too deep: do not even parse them
-        seen: set[str] = set()
-        for href in response.xpath("//a/@href").getall():
-            url = response.urljoin(href.strip()).split("#", 1)[0]
-            if url not in seen:
-                seen.add(url)
-                yield from self._follow(url, self.parse_page, "page", depth, parent=response.url)
+        for link in page_links(response.selector.root, response.url):
+            yield from self._follow(link.url, self.parse_page, "page", depth, parent=response.url)
 
     @staticmethod
     def _page_item(response: TextResponse) -> PageItem | None:
-        record = response.meta.get(RECORD_META)
+        record = response.meta.get(meta.RECORD)
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if record is None or response.status != 200 or "html" not in content_type.lower():
             return None
         if unchanged(response.meta, record):  # an incremental run met it unchanged
             return None
-        listed = response.meta.get(LISTED) or {}
-        redirects = response.meta.get("redirect_urls") or [response.url]
+        listed: meta.Listed | None = response.meta.get(meta.LISTED)
+        redirects = response.meta.get(meta.REDIRECT_URLS) or [response.url]
         language = response.headers.get("Content-Language")
         return PageItem(
             url=redirects[0],
@@ -142,8 +134,8 @@ class NewsSpider(Spider):
             body=response.body,
             content_type=content_type or None,
             content_language=language.decode("latin-1") if language else None,
-            listed_date=listed.get("date"),
-            listed_kind=listed.get("kind"),
+            listed_date=listed.date if listed else None,
+            listed_kind=listed.source if listed else None,
             record=record,
         )
 
@@ -168,7 +160,7 @@ class NewsSpider(Spider):
                 response.urljoin(sitemap),
                 self.parse_sitemap,
                 "sitemap",
-                response.meta.get(DEPTH, 0),
+                response.meta.get(meta.DEPTH, 0),
             )
         for listed in listing.urls:
             url = response.urljoin(listed.url)
@@ -179,7 +171,7 @@ class NewsSpider(Spider):
         request = getattr(failure, "request", None)
         kind = failure.type.__name__ if failure.type else "Unknown"
         stats: Any = self.crawler.stats
-        if request is not None and request.meta.get(DEPTH) == 0 and kind != "IgnoreRequest":
+        if request is not None and request.meta.get(meta.DEPTH) == 0 and kind != "IgnoreRequest":
             stats.inc_value("archive/seeds/failed")
             logger.warning("seed %s failed: %s", request.url, failure.value)
             return

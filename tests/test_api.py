@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from crawler.config import Settings
 from crawler.service.app import create_app
 from crawler.service.auth import create_token
 from crawler.service.db import Database
@@ -42,7 +43,9 @@ def _token(database: Database, name: str, role: str) -> dict[str, str]:
 
 @pytest.fixture
 def api(database: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(database, max_body=200_000)) as client:
+    with TestClient(
+        create_app(database, Settings.model_validate({"CRAWLER_API_MAX_BODY": 200_000}))
+    ) as client:
         yield client
 
 
@@ -283,7 +286,9 @@ def test_openapi_documents_every_route(api: TestClient) -> None:
 
 
 def test_ready_and_metrics(database: Database, tmp_path: Path, archivist: dict[str, str]) -> None:
-    with TestClient(create_app(database, storage_url=f"file://{tmp_path}")) as client:
+    with TestClient(
+        create_app(database, Settings.model_validate({"CRAWLER_STORAGE_URL": f"file://{tmp_path}"}))
+    ) as client:
         ready = client.get("/ready")
         assert ready.status_code == 200 and ready.json() == {
             "ready": True,
@@ -296,7 +301,12 @@ def test_ready_and_metrics(database: Database, tmp_path: Path, archivist: dict[s
         assert 'crawler_runs{state="queued"} 1.0' in metrics
         assert 'crawler_running{counter="pages"} 0.0' in metrics
         assert "crawler_api_requests_total" in metrics
-    with TestClient(create_app(database, storage_url="file:///no/such/folder/at/all")) as client:
+    with TestClient(
+        create_app(
+            database,
+            Settings.model_validate({"CRAWLER_STORAGE_URL": "file:///no/such/folder/at/all"}),
+        )
+    ) as client:
         down = client.get("/ready")
         assert down.status_code == 503 and "does not exist" in down.json()["storage"]
 
@@ -305,11 +315,11 @@ def test_json_logs_carry_the_run_and_job() -> None:
     import logging
 
     from crawler.cli.logs import configure_logging
+    from crawler.config import Settings
 
     stream = io.StringIO()
-    configure_logging(
-        environ={"CRAWLER_LOG_FORMAT": "json", "CRAWLER_RUN_ID": "7", "CRAWLER_JOB": "treaty-fr"}
-    )
+    environ = {"CRAWLER_LOG_FORMAT": "json", "CRAWLER_RUN_ID": "7", "CRAWLER_JOB": "treaty-fr"}
+    configure_logging(Settings.model_validate(environ))
     handler = logging.getLogger().handlers[0]
     handler.setStream(stream)  # type: ignore[attr-defined]
     logging.getLogger("crawler.test").warning("upload of %s failed", "x.warc.gz")

@@ -19,22 +19,22 @@ SEED_PAGES = sorted(p for p in DEMO_ARTICLES.glob("*.html") if "festival" not in
 @pytest.mark.parametrize("page", SEED_PAGES, ids=lambda p: p.stem)
 def test_seed_pages_give_clean_text(page: Path) -> None:
     result = extract_page(page.read_bytes(), f"https://example.fr/{page.name}", "text/html")
-    assert result["is_article"], result.get("reason")
+    assert result.is_article, result.reason
     for junk in JUNK:
-        assert junk.casefold() not in result["text"].casefold(), junk
-    assert "\n\n" not in result["text"]
-    assert result["published"] and result["published_source"] == "json-ld"
-    assert result["language"] == "fr" and result["language_source"] == "declared"
+        assert junk.casefold() not in result.text.casefold(), junk
+    assert "\n\n" not in result.text
+    assert result.published and result.published_source == "json-ld"
+    assert result.language == "fr" and result.language_source == "declared"
 
 
 def test_junk_inside_the_article_container_is_dropped() -> None:
     result = extract_page(dirty_article().encode(), "https://example.fr/a", "text/html")
-    text = result["text"]
+    text = result.text
     for junk in JUNK:
         assert junk.casefold() not in text.casefold(), junk
     for paragraph in PARAGRAPHS:
         assert paragraph in text
-    assert result["published"] == "2024-11-12" and result["published_source"] == "meta"
+    assert result.published == "2024-11-12" and result.published_source == "meta"
 
 
 @pytest.mark.parametrize(
@@ -52,9 +52,9 @@ def test_non_utf8_pages_keep_french_accents(
     html = dirty_article(meta) if meta else dirty_article().replace('<meta charset="utf-8">', "")
     body = html.replace("’", "'").encode("cp1252")
     result = extract_page(body, "https://example.fr/a", content_type)
-    assert "Corée du Nord a ratifié l'accord de défense" in result["text"]
-    assert "« a été ratifié sous la forme d'un décret »" in result["text"]
-    assert result["encoding"] == encoding
+    assert "Corée du Nord a ratifié l'accord de défense" in result.text
+    assert "« a été ratifié sous la forme d'un décret »" in result.text
+    assert result.encoding == encoding
 
 
 def test_bom_wins_over_meta() -> None:
@@ -65,10 +65,10 @@ def test_bom_wins_over_meta() -> None:
 
 def test_front_page_and_empty_pages_are_not_articles() -> None:
     front = (DEMO_ARTICLES.parent / "index.html").read_bytes()
-    assert not extract_page(front, "https://example.fr/", "text/html")["is_article"]
+    assert not extract_page(front, "https://example.fr/", "text/html").is_article
     for body in (b"", b"\x00\x01\x02\xff" * 100, b"<html><body></body></html>"):
         result = extract_page(body, "https://example.fr/x", "text/html")
-        assert result["is_article"] is False and result["reason"]
+        assert result.is_article is False and result.reason
 
 
 def test_malformed_html_still_extracts() -> None:
@@ -78,7 +78,7 @@ def test_malformed_html_still_extracts() -> None:
         + "<div><span><b>non fermé<i></body>"
     ).encode()
     result = extract_page(body, "https://example.fr/m", "text/html; charset=utf-8")
-    assert PARAGRAPHS[1] in result["text"]
+    assert PARAGRAPHS[1] in result.text
 
 
 def test_listed_date_is_the_fallback_and_named_as_such() -> None:
@@ -94,15 +94,15 @@ def test_listed_date_is_the_fallback_and_named_as_such() -> None:
         listed_date="Wed, 04 Dec 2024 10:31:00 +0100",
         listed_kind="feed",
     )
-    assert (result["published"], result["published_source"]) == ("2024-12-04", "feed")
+    assert (result.published, result.published_source) == ("2024-12-04", "feed")
     in_url = extract_page(page.encode(), "https://example.fr/2024/12/05/x.html", "text/html")
-    assert (in_url["published"], in_url["published_source"]) == ("2024-12-05", "url")
+    assert (in_url.published, in_url.published_source) == ("2024-12-05", "url")
 
 
 def test_language_is_detected_when_not_declared() -> None:
     page = dirty_article().replace('lang="fr"', "")
     result = extract_page(page.encode(), "https://example.fr/x", "text/html")
-    assert (result["language"], result["language_source"]) == ("fr", "detected")
+    assert (result.language, result.language_source) == ("fr", "detected")
 
 
 def test_huge_page_is_bounded() -> None:
@@ -111,7 +111,7 @@ def test_huge_page_is_bounded() -> None:
     )
     options = ExtractOptions(max_html_bytes=2_000_000)
     result = extract_page(huge.encode(), "https://example.fr/h", "text/html", options=options)
-    assert len(result.get("text", "")) < 2_000_000
+    assert len(result.text) < 2_000_000
 
 
 def test_a_page_that_takes_too_long_times_out_and_the_pool_recovers() -> None:
@@ -121,17 +121,17 @@ def test_a_page_that_takes_too_long_times_out_and_the_pool_recovers() -> None:
         with pytest.raises(concurrent.futures.TimeoutError):  # seconds of work, 50 ms allowed
             pool.submit(body=slow, url="https://example.fr/slow", timeout=0.05).result(60)
         ok = pool.submit(body=dirty_article().encode(), url="https://example.fr/a").result(60)
-        assert ok["is_article"]
+        assert ok.is_article
     finally:
         pool.close()
 
 
 def test_gzip_fixture_roundtrip(tmp_path: Path) -> None:
-    from crawler.articles.standalone import extract_file
+    from crawler.cli.extract import extract_file
 
     path = tmp_path / "page.html.gz"
     path.write_bytes(gzip.compress(dirty_article().encode()))
-    assert extract_file(path, "https://example.fr/a", ExtractOptions())["is_article"]
+    assert extract_file(path, "https://example.fr/a", ExtractOptions()).is_article
 
 
 @pytest.mark.parametrize(

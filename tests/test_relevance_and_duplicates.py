@@ -25,7 +25,7 @@ MATCHER = TopicMatcher(TOPIC)
 
 def _text(page: Path) -> tuple[str, str]:
     result = extract_page(page.read_bytes(), "https://example.fr/x", "text/html")
-    return result["title"] or "", result["text"]
+    return result.title or "", result.text
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,7 @@ from pathlib import Path
 from crawler.archive.linelog import LineLog
 from crawler.archive.warc import Original
 
-__all__ = ["PREVIOUS_META", "Capture", "CaptureLog", "load_captures"]
-
-PREVIOUS_META = "archive_previous"
-"""``request.meta`` key: the :class:`Capture` of this URL in an earlier run of the job."""
+__all__ = ["Capture", "CaptureLog", "load_captures"]
 
 logger = logging.getLogger(__name__)
 

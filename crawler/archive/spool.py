@@ -20,7 +20,7 @@ import fcntl
 import json
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +94,7 @@ class CrawlArchive:
     resume: bool = False
     """Continue a crawl stopped early (same crawl id): see the module docstring."""
     writer: RotatingWarcWriter = field(init=False)
+    _finalizers: list[Callable[[], None]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.dir = self.spool / self.crawl_id
@@ -190,22 +191,41 @@ class CrawlArchive:
         """Give up the spool folder's lock (a crawl process keeps it until it exits)."""
         self._lock_handle.close()
 
-    def finish(self, job: dict[str, Any], stats: dict[str, Any]) -> Path:
-        """Close the open WARC, write the manifest and queue it last. Returns its spool path."""
+    def before_finish(self, finalizer: Callable[[], None]) -> None:
+        """Have :meth:`finish` call ``finalizer`` first: the place for files that summarise the
+        crawl (articles, summary, clusters) to be added (:meth:`add_file`) so that the manifest
+        lists them. Finalizers run in the order they were given."""
+        self._finalizers.append(finalizer)
+
+    def stored_json(self, relative: str) -> Any:
+        """A JSON file that an earlier attempt of this resumed crawl stored (None if none)."""
+        if not self.resume:
+            return None
+        try:
+            return json.loads(self.storage.read_bytes(crawl_key(self.crawl_id, relative)))
+        except (StorageError, ValueError):
+            return None
+
+    def finish(self, job: dict[str, Any], stats: Callable[[], Mapping[str, Any]]) -> Path:
+        """End the crawl's archive, in this order: the finalizers (:meth:`before_finish`), the
+        open WARC closed (and indexed), then the manifest, with ``stats()`` as they are then,
+        written and queued last. Returns the manifest's spool path."""
+        for finalizer in self._finalizers:
+            finalizer()
         self.writer.close()
-        stats = {**stats, "archive/warc/files": self.warc_count}
+        stats_now = {**stats(), "archive/warc/files": self.warc_count}
         manifest = build_manifest(
             crawl_id=self.crawl_id,
             job=job,
             started_at=self.started_at,
             finished_at=datetime.now(UTC),
-            stats=stats,
+            stats=stats_now,
             files=self.files,
         )
         path = self.dir / MANIFEST
         path.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
         # stopped early: the spool keeps what a resume needs (.state)
-        after = _remove_if_done(self.dir) if stats.get("finish_reason") in FINISHED else None
+        after = _remove_if_done(self.dir) if stats_now.get("finish_reason") in FINISHED else None
         self.uploader.submit(Upload(path, crawl_key(self.crawl_id, MANIFEST), self.storage, after))
         return path
 

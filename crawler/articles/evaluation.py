@@ -18,9 +18,8 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from crawler.articles.extract import ExtractOptions
+from crawler.articles.extract import ExtractionResult, ExtractOptions
 from crawler.articles.pool import ExtractionPool, PoolOptions
 
 __all__ = ["EvaluationError", "Score", "evaluate_folder", "score_documents", "shingles"]
@@ -94,7 +93,7 @@ def evaluate_folder(folder: Path, workers: int = 2, progress: bool = True) -> Sc
         raise EvaluationError(f"{truth_path}: cannot read the gold file: {exc}") from exc
     options = ExtractOptions()
     pool = ExtractionPool(PoolOptions(workers=workers, timeout=60), options)
-    futures: dict[str, Future[dict[str, Any]]] = {}
+    futures: dict[str, Future[ExtractionResult]] = {}
     try:
         for doc_id, gold in truth.items():
             page = folder / "html" / f"{doc_id}.html.gz"
@@ -108,7 +107,7 @@ def evaluate_folder(folder: Path, workers: int = 2, progress: bool = True) -> Sc
         pairs = []
         for done, (doc_id, future) in enumerate(futures.items(), 1):
             try:
-                text = future.result().get("text") or ""
+                text = future.result().text
             except Exception:
                 text = ""
             pairs.append((truth[doc_id].get("articleBody", ""), text))

@@ -1,7 +1,7 @@
 """Article extraction from raw HTML bytes: charset, trafilatura, dates, language (no Scrapy).
 
 :func:`extract_page` is a pure function of its arguments, run in worker processes by
-:mod:`crawler.extract_pool`. It returns a plain dict (cheap to pickle back).
+:mod:`crawler.articles.pool`. It returns an :class:`ExtractionResult`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 import importlib.metadata
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import charset_normalizer
@@ -33,6 +33,7 @@ from crawler.articles.neardup import features, simhash
 __all__ = [
     "EXTRACTOR_NAME",
     "ExtractOptions",
+    "ExtractionResult",
     "decode_html",
     "extract_page",
     "extractor_info",
@@ -62,6 +63,39 @@ class ExtractOptions:
     def config_hash(self) -> str:
         canonical = json.dumps(asdict(self), sort_keys=True)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ExtractionResult:
+    """What extraction found in one page (fields of :class:`crawler.articles.model.Article`)."""
+
+    is_article: bool
+    """Whether the page is an article (enough main text; a date or an article type)."""
+    reason: str | None
+    """Why it is not an article (None when it is)."""
+    encoding: str
+    """Character encoding the page was decoded with."""
+    published: str | None = None
+    """Publication date, ``YYYY-MM-DD`` (also looked for in pages that are not articles)."""
+    published_source: str | None = None
+    """Where the date was found (``json-ld``, ``meta``, ``url``, ``feed``...)."""
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    language_source: str | None = None
+    text: str = ""
+    description: str | None = None
+    site_name: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    page_type: str | None = None
+    """The type the page declares (``og:type``, JSON-LD ``@type``), lower case."""
+    features: list[int] = field(default_factory=list)
+    """Sampled text features for near-duplicate detection."""
+    fingerprint: str | None = None
+    """64-bit SimHash of the text, 16 hex digits."""
 
 
 def extractor_info(options: ExtractOptions) -> dict[str, str]:
@@ -230,15 +264,13 @@ def extract_page(
     listed_date: str | None = None,
     listed_kind: str | None = None,
     options: ExtractOptions | None = None,
-) -> dict[str, Any]:
-    """Extract one page. Never raises on bad HTML: returns ``{"is_article": False, ...}``."""
+) -> ExtractionResult:
+    """Extract one page. Never raises on bad HTML: the result says why it is not an article."""
     options = options or ExtractOptions()
     html, encoding = decode_html(body[: options.max_html_bytes], content_type)
-    result: dict[str, Any] = {"encoding": encoding, "is_article": False}
     tree = parse_html(html)
     if tree is None:
-        result["reason"] = "not parseable as HTML"
-        return result
+        return ExtractionResult(False, "not parseable as HTML", encoding)
     declared_language = _declared_language(tree, content_language)
     json_ld = json_ld_objects(tree)
     modified = modified_date(tree, json_ld)
@@ -252,9 +284,8 @@ def extract_page(
         with_metadata=True,
     )
     if doc is None:
-        result["reason"] = "no main text found"
-        result["published"] = _date_without_text(html, url) or normalise_date(listed_date)
-        return result
+        published = _date_without_text(html, url) or normalise_date(listed_date)
+        return ExtractionResult(False, "no main text found", encoding, published=published)
     meta = doc if isinstance(doc, dict) else doc.as_dict()
     text = clean_text(meta.get("text") or "")
     published = normalise_date(meta.get("date"))
@@ -269,9 +300,11 @@ def extract_page(
         reason = "main text too short"
     elif published is None and meta.get("pagetype") not in _ARTICLE_TYPES:
         reason = "no date and not declared an article (front or section page?)"
-    result.update(
+    sampled = features(text)
+    return ExtractionResult(
         is_article=reason is None,
         reason=reason,
+        encoding=encoding,
         title=meta.get("title"),
         authors=_split_authors(meta.get("author")),
         canonical_url=meta.get("url"),
@@ -286,7 +319,6 @@ def extract_page(
         categories=list(meta.get("categories") or []),
         tags=list(meta.get("tags") or []),
         page_type=meta.get("pagetype"),
+        features=sampled,
+        fingerprint=f"{simhash(sampled):016x}",
     )
-    result["features"] = features(text)
-    result["fingerprint"] = f"{simhash(result['features']):016x}"
-    return result

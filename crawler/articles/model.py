@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from crawler.articles.relevance import Relevance
-from crawler.jobs.models import Topic
-
-__all__ = [
-    "Article",
-    "ExtractorInfo",
-    "RelevanceInfo",
-    "WarcPointer",
-    "article_from_extraction",
-    "relevance_info",
-]
+__all__ = ["Article", "ExtractorInfo", "RelevanceInfo", "WarcPointer"]
 
 
 class WarcPointer(BaseModel):
@@ -111,48 +100,9 @@ class Article(BaseModel):
     """Articles sharing wire copy share this id (``articles/clusters.json`` lists clusters)."""
 
     _features: list[int] = PrivateAttr(default_factory=list)
+    """Set by :class:`crawler.articles.builder.ArticleBuilder` from the extraction."""
 
     @property
     def features(self) -> list[int]:
         """Sampled text features for near-duplicate detection (not written out)."""
         return self._features
-
-
-def article_from_extraction(
-    result: dict[str, Any],
-    *,
-    url: str,
-    final_url: str,
-    extractor: ExtractorInfo,
-    listed_date: str | None = None,
-    captured_at: datetime | None = None,
-    crawl_id: str | None = None,
-    warc: WarcPointer | None = None,
-) -> Article:
-    """An Article from :func:`crawler.extract.extract_page`'s result and its capture context."""
-    fields = {k: v for k, v in result.items() if k in Article.model_fields}
-    fields.setdefault("text", "")
-    fields.setdefault("encoding", "unknown")
-    article = Article(
-        **fields,
-        url=url,
-        final_url=final_url,
-        listed_date=listed_date,
-        word_count=len(fields["text"].split()),
-        captured_at=captured_at,
-        crawl_id=crawl_id,
-        warc=warc,
-        extractor=extractor,
-    )
-    article._features = list(result.get("features") or [])
-    return article
-
-
-def relevance_info(topic: Topic, relevance: Relevance) -> RelevanceInfo:
-    return RelevanceInfo(
-        topic=topic.name,
-        score=relevance.score,
-        threshold=topic.threshold,
-        on_topic=relevance.on_topic,
-        matched=relevance.matched,
-    )

@@ -14,7 +14,7 @@ from typing import Any
 
 from pebble import ProcessPool
 
-from crawler.articles.extract import ExtractOptions, extract_page
+from crawler.articles.extract import ExtractionResult, ExtractOptions, extract_page
 from crawler.process import fix_mmap_threshold
 
 __all__ = ["ExtractionPool", "PoolOptions", "start_forkserver"]
@@ -62,9 +62,9 @@ class ExtractionPool:
             initializer=fix_mmap_threshold,
         )
 
-    def submit(self, timeout: float | None = None, **page: Any) -> Future[dict[str, Any]]:
+    def submit(self, timeout: float | None = None, **page: Any) -> Future[ExtractionResult]:
         """Extract one page (``extract_page`` keyword arguments) in a worker."""
-        future: Future[dict[str, Any]] = self._pool.schedule(
+        future: Future[ExtractionResult] = self._pool.schedule(
             extract_page,
             kwargs={**page, "options": self.extract_options},
             timeout=timeout or self.options.timeout,

@@ -12,34 +12,31 @@ its JSON line is byte-identical, and per field how many articles differ.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.layout import crawl_key
 from crawler.archive.reader import article_lines, load_manifest
 from crawler.archive.storage import Storage
-from crawler.articles.extract import ExtractOptions, extract_page, extractor_info
-from crawler.articles.model import (
-    Article,
-    ExtractorInfo,
-    WarcPointer,
-    article_from_extraction,
-    relevance_info,
-)
-from crawler.articles.neardup import DuplicateIndex
-from crawler.articles.relevance import TopicMatcher
+from crawler.articles.builder import ArticleBuilder, Deduplicator, PageContext, TopicScorer
+from crawler.articles.extract import ExtractionResult, ExtractOptions
+from crawler.articles.model import WarcPointer
+from crawler.articles.pool import ExtractionPool, PoolOptions
+from crawler.discovery.links import parse_links
 from crawler.discovery.listings import decompress_sitemap, parse_feed, parse_sitemap
-from crawler.jobs.models import Topic
+from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, Topic
 
 __all__ = ["ReextractReport", "reextract_crawl"]
+
+logger = logging.getLogger(__name__)
 
 _LISTING_TYPES = ("xml", "rss", "atom", "json", "gzip", "text/plain")
 
@@ -99,19 +96,6 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for n, v in headers if n.lower() == name.lower()), None)
 
 
-def _links(url: str, body: bytes) -> list[str]:
-    """The page's links as the spider reads them (``//a/@href``, resolved, no fragment)."""
-    from urllib.parse import urljoin
-
-    import lxml.html
-
-    try:
-        hrefs = lxml.html.fromstring(body).xpath("//a/@href")
-    except (ValueError, lxml.etree.ParserError):
-        return []
-    return [urljoin(url, str(href).strip()).split("#", 1)[0] for href in hrefs]
-
-
 def _scan(
     warcs: list[Path],
 ) -> tuple[list[_Page], dict[str, tuple[str, str]], dict[str, str]]:
@@ -140,8 +124,6 @@ def _scan(
                     raw = payloads.get(digest or "", b"")
                 offset, length = records.get_record_offset(), records.get_record_length()
                 if 300 <= status < 400 and _header(headers, "Location"):
-                    from urllib.parse import urljoin
-
                     target = urljoin(url, _header(headers, "Location") or "")
                     redirected_from.setdefault(target, redirected_from.get(url, url))
                     continue
@@ -149,8 +131,8 @@ def _scan(
                 if status != 200 or not raw:
                     continue
                 if "html" in content_type.lower():
-                    for link in _links(url, raw):
-                        first_source.setdefault(link, None)
+                    for link in parse_links(raw, url):
+                        first_source.setdefault(link.url, None)
                     pages.append(
                         _Page(
                             url=url,
@@ -175,28 +157,45 @@ def _scan(
 
 
 def _listings(url: str, body: bytes, found: dict[str, tuple[str | None, str] | None]) -> None:
-    from urllib.parse import urljoin
-
     feed = parse_feed(body)
     if feed.urls:
         kind, listing = "feed", feed
     else:
-        kind, listing = "sitemap", parse_sitemap(decompress_sitemap(body, 20 * 1000**2))
+        kind, listing = "sitemap", parse_sitemap(decompress_sitemap(body, DEFAULT_RESPONSE_BYTES))
     for item in listing.urls:
         found.setdefault(urljoin(url, item.url), (item.date, kind))
 
 
-def _extract(args: tuple[_Page, str | None, str | None, ExtractOptions]) -> dict[str, Any]:
-    page, listed_date, listed_kind, options = args
-    return extract_page(
-        page.body,
-        page.url,
-        page.content_type,
-        page.content_language,
-        listed_date,
-        listed_kind,
-        options,
-    )
+def _extract_all(
+    pages: list[_Page], listed: dict[str, tuple[str, str]], first: dict[str, str], workers: int
+) -> list[ExtractionResult | None]:
+    """Extraction results in page order (None for a page whose extraction failed or timed
+    out: logged, and it counts as not rebuilt)."""
+    pool = ExtractionPool(PoolOptions(workers=workers), ExtractOptions())
+    try:
+        futures = []
+        for page in pages:
+            listed_date, listed_kind = listed.get(first[page.pointer.record_id], (None, None))
+            futures.append(
+                pool.submit(
+                    body=page.body,
+                    url=page.url,
+                    content_type=page.content_type,
+                    content_language=page.content_language,
+                    listed_date=listed_date,
+                    listed_kind=listed_kind,
+                )
+            )
+        results: list[ExtractionResult | None] = []
+        for page, future in zip(pages, futures, strict=True):
+            try:
+                results.append(future.result())
+            except Exception as exc:
+                logger.warning("%s: extraction failed: %r", page.url, exc)
+                results.append(None)
+        return results
+    finally:
+        pool.close()
 
 
 def reextract_crawl(
@@ -207,10 +206,11 @@ def reextract_crawl(
     progress: Callable[[str], None] = lambda _line: None,
 ) -> ReextractReport:
     manifest = load_manifest(storage, crawl_id)
-    options = ExtractOptions()
-    extractor = ExtractorInfo(**extractor_info(options))
     topic_config = (manifest.job.get("config") or {}).get("topic")
     topic = Topic.model_validate(topic_config) if topic_config else None
+    builder = ArticleBuilder(
+        ExtractOptions(), TopicScorer(topic) if topic else None, Deduplicator()
+    )
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         warcs = []
@@ -229,46 +229,25 @@ def reextract_crawl(
     pages.sort(key=lambda p: rank.get(p.pointer.record_id, len(rank)))  # stored order first
     progress(f"extracting {len(pages)} page(s)")
     first = {p.pointer.record_id: redirected_from.get(p.url, p.url) for p in pages}
-    jobs = [(p, *listed.get(first[p.pointer.record_id], (None, None)), options) for p in pages]
-    with ProcessPoolExecutor(workers) as pool:
-        results = list(pool.map(_extract, jobs, chunksize=4))
-    matcher = TopicMatcher(topic) if topic else None
-    duplicates = DuplicateIndex()
+    results = _extract_all(pages, listed, first, workers)
     rebuilt: dict[str, str] = {}
     for page, result in zip(pages, results, strict=True):
-        if not result["is_article"]:
+        if result is None or not result.is_article:
             continue
-        article = article_from_extraction(
-            result,
-            url=first[page.pointer.record_id],
+        url = first[page.pointer.record_id]
+        context = PageContext(
+            url=url,
             final_url=page.url,
-            extractor=extractor,
-            listed_date=listed.get(first[page.pointer.record_id], (None, None))[0],
+            listed_date=listed.get(url, (None, None))[0],
             captured_at=datetime.fromisoformat(page.date.replace("Z", "+00:00")),
             crawl_id=crawl_id,
             warc=page.pointer,
         )
-        _score_and_link(article, result, matcher, topic, duplicates)
+        article = builder.build(result, context)
         rebuilt[page.pointer.record_id] = article.model_dump_json(exclude_none=False)
     if out is not None:
         out.write_text("".join(line + "\n" for line in rebuilt.values()), encoding="utf-8")
-    return _compare(crawl_id, stored, rebuilt, stored_version, extractor.version)
-
-
-def _score_and_link(
-    article: Article,
-    result: dict[str, Any],
-    matcher: TopicMatcher | None,
-    topic: Topic | None,
-    duplicates: DuplicateIndex,
-) -> None:
-    if matcher is not None and topic is not None:
-        article.relevance = relevance_info(topic, matcher.score(article.title, article.text))
-    fp = int(result["fingerprint"], 16) if result.get("fingerprint") else None
-    found = duplicates.add(article.final_url, article.features, fp)
-    article.fingerprint = found.fingerprint
-    article.duplicate_of = found.duplicate_of
-    article.cluster_id = found.cluster_id
+    return _compare(crawl_id, stored, rebuilt, stored_version, builder.extractor.version)
 
 
 def _compare(

@@ -6,7 +6,6 @@ They talk to ``CRAWLER_API_URL`` (default ``http://127.0.0.1:8000``) with ``CRAW
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -14,17 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from crawler.cli.output import table
+from crawler.config import Settings
 
 __all__ = ["add_client_commands"]
 
 _FINAL = ("succeeded", "failed", "cancelled", "interrupted")
 
 
-def _client() -> Any:
+def _client(settings: Settings) -> Any:
     from crawler.cli.api_client import ApiClient
 
-    url = os.environ.get("CRAWLER_API_URL", "http://127.0.0.1:8000")
-    return ApiClient(url, os.environ.get("CRAWLER_TOKEN"))
+    return ApiClient(settings.api_url, settings.token)
 
 
 def _body(path: str) -> tuple[bytes, dict[str, str]]:
@@ -43,8 +42,8 @@ def _short(when: str | None) -> str:
 
 
 # --- jobs ------------------------------------------------------------------------------
-def _jobs(args: argparse.Namespace) -> int:
-    api = _client()
+def _jobs(args: argparse.Namespace, settings: Settings) -> int:
+    api = _client(settings)
     if args.action == "list":
         rows = [
             (
@@ -83,8 +82,8 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 # --- schedules -------------------------------------------------------------------------
-def _schedules(args: argparse.Namespace) -> int:
-    api = _client()
+def _schedules(args: argparse.Namespace, settings: Settings) -> int:
+    api = _client(settings)
     if args.action == "list":
         rows = [
             (
@@ -151,8 +150,8 @@ def _watch(api: Any, run_id: int, interval: float, out: Callable[[str], None]) -
         time.sleep(interval)
 
 
-def _runs(args: argparse.Namespace) -> int:
-    api = _client()
+def _runs(args: argparse.Namespace, settings: Settings) -> int:
+    api = _client(settings)
     if args.action == "list":
         params = {k: v for k, v in (("job", args.job), ("status", args.status)) if v}
         params["limit"] = str(args.limit)

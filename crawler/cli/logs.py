@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from datetime import UTC, datetime
+
+from crawler.config import Settings
 
 __all__ = ["JsonFormatter", "configure_logging"]
 
@@ -44,16 +45,12 @@ class _OwnInfoFilter(logging.Filter):
         return record.levelno >= logging.INFO and record.name.startswith(("crawler", "spiders"))
 
 
-def configure_logging(verbose: bool = False, environ: dict[str, str] | None = None) -> None:
-    environ = dict(os.environ) if environ is None else environ
+def configure_logging(settings: Settings, verbose: bool = False) -> None:
+    """Log to stderr: text, or JSON lines with the run and job of a worker's crawl."""
     handler = logging.StreamHandler(sys.stderr)
-    if environ.get("CRAWLER_LOG_FORMAT", "text").lower() == "json":
-        context = {
-            key: environ[name]
-            for key, name in (("run_id", "CRAWLER_RUN_ID"), ("job", "CRAWLER_JOB"))
-            if environ.get(name)
-        }
-        handler.setFormatter(JsonFormatter(context))
+    if settings.log_format == "json":
+        context = {"run_id": settings.run_id, "job": settings.job}
+        handler.setFormatter(JsonFormatter({k: v for k, v in context.items() if v}))
     else:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")

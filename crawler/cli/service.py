@@ -1,7 +1,7 @@
-"""Service commands of the ``crawler`` CLI: serve, scheduler, worker, tokens, db.
+"""``crawler serve | scheduler | worker | tokens | index | health | db | env``: the service.
 
-They read their configuration from the environment (:mod:`crawler.service.settings`); a bad
-variable stops them at start with a message naming it.
+They read their configuration from the environment (:mod:`crawler.config`); a bad variable
+stops them at start with a message naming it.
 """
 
 from __future__ import annotations
@@ -11,39 +11,39 @@ import logging
 import sys
 from typing import Any
 
+from crawler.config import Settings
+
 __all__ = ["add_service_commands"]
 
 logger = logging.getLogger("crawler.service")
 
 
-def _open() -> tuple[Any, Any]:
+def _open(settings: Settings) -> Any:
     from crawler.service.db import open_database
-    from crawler.service.settings import load_settings
 
-    settings = load_settings()
-    return settings, open_database(settings.database)
+    return open_database(settings.database)
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from crawler.service.app import create_app
 
-    settings, database = _open()
+    database = _open(settings)
     logger.info(
         "API on http://%s:%d/ (docs: /docs), database %s", args.host, args.port, database.describe()
     )
-    app = create_app(database, max_body=settings.max_body, storage_url=settings.storage_url or None)
+    app = create_app(database, settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 
-def _cmd_scheduler(args: argparse.Namespace) -> int:
+def _cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
     from crawler.service.scheduler import Scheduler
 
-    settings, database = _open()
+    database = _open(settings)
     scheduler = Scheduler(
         database,
         tick=settings.scheduler_tick,
@@ -63,10 +63,10 @@ def _cmd_scheduler(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_worker(args: argparse.Namespace) -> int:
+def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.service.worker import Worker
 
-    settings, database = _open()
+    database = _open(settings)
     worker = Worker(database, settings, name=args.name)
     worker.install_signal_handlers()
     if args.once:
@@ -79,10 +79,10 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_token_create(args: argparse.Namespace) -> int:
+def _cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.service.auth import create_token
 
-    _, database = _open()
+    database = _open(settings)
     with database.transaction() as session:
         token, secret = create_token(session, args.name, args.role, "cli:" + _whoami())
         print(
@@ -92,12 +92,12 @@ def _cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_token_list(_args: argparse.Namespace) -> int:
+def _cmd_token_list(_args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
     from crawler.service.tables import ApiToken
 
-    _, database = _open()
+    database = _open(settings)
     with database.session() as session:
         rows = [
             (t.name, t.role, _when(t.created_at), _when(t.last_used_at), _when(t.revoked_at))
@@ -109,27 +109,26 @@ def _cmd_token_list(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_token_revoke(args: argparse.Namespace) -> int:
+def _cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.service.auth import revoke_token
 
-    _, database = _open()
+    database = _open(settings)
     with database.transaction() as session:
         revoke_token(session, args.name, "cli:" + _whoami())
     print(f"token {args.name} revoked")
     return 0
 
 
-def _cmd_index(args: argparse.Namespace) -> int:
+def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.archive.storage import StorageError, open_storage
-    from crawler.config import s3_options_from_env
     from crawler.service.research.index import CrawlIndexError, index_crawl
 
-    settings, database = _open()
-    url = args.storage or settings.storage_url or "file://./archive"
+    database = _open(settings)
+    url = settings.storage(args.storage)
     status = 0
     for crawl_id in args.crawls:
         try:
-            row = index_crawl(database, open_storage(url, s3_options_from_env()), crawl_id)
+            row = index_crawl(database, open_storage(url, settings.s3), crawl_id)
         except (CrawlIndexError, StorageError) as exc:
             print(f"crawler index: {exc}", file=sys.stderr)
             status = 1
@@ -138,12 +137,11 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return status
 
 
-def _cmd_health(args: argparse.Namespace) -> int:
+def _cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     """Container healthcheck: the API answers, or this host's scheduler/worker is alive."""
     import urllib.request
 
     from crawler.service.liveness import is_alive
-    from crawler.service.settings import load_settings
 
     if args.api:
         try:
@@ -152,13 +150,13 @@ def _cmd_health(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"crawler health: {args.api}: {exc}", file=sys.stderr)
             return 1
-    alive = is_alive(load_settings().data_dir, args.max_age)
+    alive = is_alive(settings.data_dir, args.max_age)
     print("alive: " + (", ".join(alive) or "nothing"))
     return 0 if alive else 1
 
 
-def _cmd_db_upgrade(_args: argparse.Namespace) -> int:
-    _, database = _open()
+def _cmd_db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    database = _open(settings)
     print(f"database {database.describe()} is up to date")
     return 0
 
@@ -174,6 +172,13 @@ def _whoami() -> str:
 
 def _when(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _cmd_env(_args: argparse.Namespace, _settings: Settings) -> int:
+    from crawler.cli.output import table
+
+    print(table(["variable", "meaning"], sorted(Settings.variables().items())))
+    return 0
 
 
 def add_service_commands(sub: Any) -> None:
@@ -219,3 +224,6 @@ def add_service_commands(sub: Any) -> None:
     db = sub.add_parser("db", help="the service database")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(func=_cmd_db_upgrade)
+
+    env = sub.add_parser("env", help="the environment variables every role reads")
+    env.set_defaults(func=_cmd_env)

@@ -55,8 +55,7 @@ def replay_crawl(
     from scrapy.settings import Settings
 
     from crawler.crawl.options import RunOptions
-    from crawler.crawl.settings import scrapy_settings
-    from spiders.news import NewsSpider
+    from crawler.crawl.settings import SPIDER, scrapy_settings
 
     result = ReplayResult(crawl_id, stored=stored_article_urls(storage, crawl_id))
     with tempfile.TemporaryDirectory() as scratch:
@@ -100,7 +99,7 @@ def replay_crawl(
             priority="cmdline",
         )
         process = CrawlerProcess(settings)
-        crawler = process.create_crawler(NewsSpider)
+        crawler = process.create_crawler(SPIDER)
         process.crawl(crawler, job=job)
         process.start()
     stats: Any = crawler.stats

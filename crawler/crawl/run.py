@@ -10,10 +10,11 @@ from typing import Any
 
 from crawler.archive.layout import FINISHED
 from crawler.archive.manifest import FileEntry
-from crawler.crawl.components.capture import capture_of
+from crawler.archive.spool import CrawlArchive
 from crawler.crawl.journal import ResumeState
 from crawler.crawl.options import RunOptions
-from crawler.crawl.settings import scrapy_settings
+from crawler.crawl.settings import SPIDER, scrapy_settings
+from crawler.crawl.status import Counters, CrawlStatus
 from crawler.jobs.models import Job
 
 __all__ = ["CrawlResult", "run_crawl"]
@@ -23,17 +24,33 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CrawlResult:
+    """How a crawl ended: its stats (Scrapy's and ``archive/*``) and the files it stored."""
+
     crawl_id: str
     storage_url: str
     stats: dict[str, Any]
     files: list[FileEntry] = field(default_factory=list)
     pending_uploads: int = 0
+    """Files still in the spool (storage unreachable): the next run or ``crawler upload``."""
 
     @property
     def ok(self) -> bool:
+        """Complete: not stopped early, the archive did not fail."""
         if "archive/error" in self.stats:
             return False
         return self.stats.get("finish_reason") in FINISHED
+
+    def status(self) -> CrawlStatus:
+        """The final status (what the worker that started the crawl reads)."""
+        return CrawlStatus(
+            counters=Counters.from_stats(self.stats, self.pending_uploads),
+            files=[f.path for f in self.files],
+            final=True,
+            ok=self.ok,
+            finish_reason=self.stats.get("finish_reason"),
+            error=self.stats.get("archive/error", ""),
+            pending_uploads=self.pending_uploads,
+        )
 
 
 def _resume_state(run: RunOptions) -> ResumeState:
@@ -80,29 +97,39 @@ def _stop_on_signals(crawler: Any) -> None:
     signal.signal(signal.SIGINT, first)
 
 
+class _Opened:
+    """Keeps the archive the capture opened (``archive_opened``), for the result."""
+
+    archive: CrawlArchive | None = None
+
+    def archive_opened(self, archive: CrawlArchive) -> None:
+        self.archive = archive
+
+
 def run_crawl(job: Job, run: RunOptions) -> CrawlResult:
     """Crawl ``job`` to completion; WARCs, indexes and manifest end in ``run.storage_url``."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from spiders.news import NewsSpider
+    from crawler.crawl.components.signals import archive_opened
 
     settings = Settings()
     settings.setmodule("settings.base", priority="project")
     settings.update(scrapy_settings(job, run), priority="cmdline")
     resume = _resume_state(run) if run.resume else None
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(NewsSpider)
+    crawler = process.create_crawler(SPIDER)
+    opened = _Opened()  # held here: signal receivers are weak references
+    crawler.signals.connect(opened.archive_opened, signal=archive_opened)
     process.crawl(crawler, job=job, resume=resume)
     _stop_on_signals(crawler)
     process.start(install_signal_handlers=False)
-    stats: Any = crawler.stats
-    capture = capture_of(crawler)
-    files = list(capture.archive.files) if capture and capture.archive else []
+    assert crawler.stats is not None
+    stats = dict(crawler.stats.get_stats())
     return CrawlResult(
         crawl_id=run.crawl_id,
-        storage_url=capture.archive.storage.url if capture and capture.archive else run.storage_url,
-        stats=dict(stats.get_stats()),
-        files=files,
-        pending_uploads=capture.pending_uploads if capture else 0,
+        storage_url=opened.archive.storage.url if opened.archive else run.storage_url,
+        stats=stats,
+        files=list(opened.archive.files) if opened.archive else [],
+        pending_uploads=stats.get("archive/upload/pending", 0),
     )

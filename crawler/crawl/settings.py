@@ -9,7 +9,10 @@ from typing import Any
 from crawler.crawl.options import RunOptions
 from crawler.jobs.models import Job
 
-__all__ = ["scrapy_settings"]
+__all__ = ["SPIDER", "scrapy_settings"]
+
+SPIDER = "news"
+"""The spider every crawl runs, by name (found in ``SPIDER_MODULES``: ``spiders/news.py``)."""
 
 
 def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:

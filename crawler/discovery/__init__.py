@@ -1,2 +1,1 @@
-"""What leads to pages: feeds, sitemaps and links, parsed without Scrapy.
-"""
+"""What leads to pages: feeds, sitemaps and links, parsed without Scrapy."""

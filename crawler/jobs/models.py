@@ -23,6 +23,9 @@ from pydantic import (
 )
 
 __all__ = [
+    "DEFAULT_RESPONSE_BYTES",
+    "DEFAULT_STORAGE",
+    "DEFAULT_WARC_SIZE",
     "Identity",
     "Job",
     "Limits",
@@ -35,6 +38,13 @@ __all__ = [
     "parse_duration",
     "parse_size",
 ]
+
+DEFAULT_RESPONSE_BYTES = 20 * 1000**2
+"""Cap on one response body, raw and decoded (``limits.response_bytes``)."""
+DEFAULT_WARC_SIZE = 1000**3
+"""Size at which a WARC file is closed and the next one opened (``warc.max_size``)."""
+DEFAULT_STORAGE = "file://./archive"
+"""Where archives go when neither the job, the command nor the environment says."""
 
 _SIZE_UNITS = {
     "": 1,
@@ -139,7 +149,7 @@ class Limits(_Strict):
     """Responses to fetch before stopping (0: no limit)."""
     duration: Duration = 3600.0
     """Wall-clock seconds before a clean stop (0: no limit)."""
-    response_bytes: Size = 20 * 1000**2
+    response_bytes: Size = DEFAULT_RESPONSE_BYTES
     """Cap on one response body, raw and decompressed; larger ones are cut and marked truncated."""
     download_timeout: Duration = 60.0
     """Seconds for one download; a response still arriving then is cut and marked truncated."""
@@ -186,7 +196,7 @@ class WarcOptions(_Strict):
 
     prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_.\-]*$")
     """File name prefix; empty: the job name."""
-    max_size: Size = 1000**3
+    max_size: Size = DEFAULT_WARC_SIZE
     """Rotate to a new file once this many (compressed) bytes are written."""
 
 
@@ -223,7 +233,7 @@ class Job(_Strict):
     identity: Identity = Identity()
     safety: Safety = Safety()
     warc: WarcOptions = WarcOptions()
-    storage: str = "file://./archive"
+    storage: str = DEFAULT_STORAGE
     """``file://PATH`` (a local folder) or ``s3://bucket/prefix``."""
     topic: Topic | None = None
     only_new: bool = False

@@ -29,12 +29,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crawler.config import Settings
+from crawler.crawl.status import CrawlStatus
 from crawler.service.db import Database
 from crawler.service.job_captures import export_captures, import_captures
 from crawler.service.liveness import touch
 from crawler.service.metrics import RUNS_FINISHED, WORKER_RUN
 from crawler.service.runs import add_event, claim_next, finish_run, get_run, heartbeat, reap_stale
-from crawler.service.settings import ServiceSettings
 from crawler.service.tables import ACTIVE_RUN_STATES, Run
 
 __all__ = ["Worker"]
@@ -57,9 +58,7 @@ class _Assignment:
 
 
 class Worker:
-    def __init__(
-        self, database: Database, settings: ServiceSettings, name: str | None = None
-    ) -> None:
+    def __init__(self, database: Database, settings: Settings, name: str | None = None) -> None:
         self.database = database
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
@@ -87,9 +86,9 @@ class Worker:
         from crawler.archive.storage import open_storage
         from crawler.archive.uploader import Uploader
         from crawler.archive.warc import WarcInfo
-        from crawler.config import s3_options_from_env
+        from crawler.jobs.models import DEFAULT_WARC_SIZE
 
-        spool = self.settings.spool_dir
+        spool = self.settings.worker_spool
         repaired = 0
         for crawl_dir in sorted(spool.iterdir()) if spool.is_dir() else []:
             state = crawl_dir / ".state" / "storage.json"
@@ -109,14 +108,14 @@ class Worker:
             archive = CrawlArchive(
                 crawl_id=crawl_dir.name,
                 spool=spool,
-                storage=open_storage(storage_url, s3_options_from_env()),
+                storage=open_storage(storage_url, self.settings.s3),
                 uploader=uploader,
                 prefix=job["name"],
                 warcinfo=WarcInfo(()),
-                max_warc_size=1000**3,
+                max_warc_size=DEFAULT_WARC_SIZE,
                 resume=True,
             )
-            archive.finish(job, {"finish_reason": "repaired"})
+            archive.finish(job, lambda: {"finish_reason": "repaired"})
             left = uploader.drain(self.settings.run_lease)
             uploader.stop()
             archive.release()
@@ -136,7 +135,7 @@ class Worker:
             "worker %s: waiting for runs (database %s, spool %s)",
             self.name,
             self.database.describe(),
-            self.settings.spool_dir,
+            self.settings.worker_spool,
         )
         self.repair_leftovers()
         while not self.stopping.is_set():
@@ -196,7 +195,7 @@ class Worker:
             "--crawl-id",
             run.crawl_id,
             "--spool",
-            str(self.settings.spool_dir),
+            str(self.settings.worker_spool),
             "--storage",
             run.storage_url,
             "--status-file",
@@ -218,12 +217,7 @@ class Worker:
         logger.info("run %s (crawl %s, attempt %d) starting", run.run_id, run.crawl_id, run.attempt)
         with log_file.open("ab") as log:
             # our own interpreter and module, arguments from our own database: no shell
-            environment = {
-                **os.environ,
-                "CRAWLER_RUN_ID": str(run.run_id),
-                "CRAWLER_JOB": str(run.config.get("name", "")),
-                "CRAWLER_LOG_FORMAT": "text",  # its lines become the run's events: readable
-            }
+            environment = self.settings.crawl_environment(run.run_id, run.config.get("name", ""))
             child = subprocess.Popen(  # noqa: S603
                 command, stdout=log, stderr=subprocess.STDOUT, env=environment
             )
@@ -245,11 +239,10 @@ class Worker:
     def _index(self, run: _Assignment) -> None:
         """Make what the run stored searchable (capture index, articles)."""
         from crawler.archive.storage import StorageError, open_storage
-        from crawler.config import s3_options_from_env
         from crawler.service.research.index import CrawlIndexError, index_crawl
 
         try:
-            storage = open_storage(run.storage_url, s3_options_from_env())
+            storage = open_storage(run.storage_url, self.settings.s3)
             index_crawl(self.database, storage, run.crawl_id)
         except (CrawlIndexError, StorageError) as exc:
             logger.warning("run %s: not indexed: %s", run.run_id, exc)
@@ -267,19 +260,14 @@ class Worker:
                 child.wait(timeout=self.settings.heartbeat)
             touch(self.settings.data_dir, "worker")
             shipped = self._ship_logs(run.run_id, log_file, shipped)
-            status = _read_status(status_file)
+            status = CrawlStatus.read(status_file) or CrawlStatus()
             if child.returncode is not None:
                 break
-            for name, value in status.get("counters", {}).items():
+            counters = status.counters.model_dump()
+            for name, value in counters.items():
                 WORKER_RUN.labels(name).set(value)
             try:
-                stop = heartbeat(
-                    self.database,
-                    run.run_id,
-                    self.name,
-                    status.get("counters", {}),
-                    status.get("files"),
-                )
+                stop = heartbeat(self.database, run.run_id, self.name, counters, status.files)
             except Exception:
                 logger.exception("run %s: heartbeat failed (database away?)", run.run_id)
                 stop = False
@@ -295,14 +283,18 @@ class Worker:
                     "run %s: crawl did not stop in %gs; killing it", run.run_id, _KILL_AFTER
                 )
                 child.kill()
-        return self._finish(run, child.returncode, _read_status(status_file), cancelled)
+        return self._finish(run, child.returncode, CrawlStatus.read(status_file), cancelled)
 
-    def _finish(self, run: _Assignment, code: int, status: dict[str, Any], cancelled: bool) -> str:
+    def _finish(
+        self, run: _Assignment, code: int, last: CrawlStatus | None, cancelled: bool
+    ) -> str:
+        """Record the run's outcome from the crawl's exit code and its last status."""
+        status = last or CrawlStatus()
         if self.stopping.is_set():
             outcome, error = "interrupted", "the worker was stopped; resume the run to continue"
         elif cancelled:
             outcome, error = "cancelled", ""
-        elif code == 0 and status.get("final"):
+        elif code == 0 and status.final:
             outcome, error = "succeeded", ""
         else:
             outcome, error = "failed", _failure(code, status)
@@ -313,11 +305,8 @@ class Worker:
             run.run_id,
             self.name,
             outcome,
-            status.get("counters", {}),
-            {
-                "stored": status.get("files", []),
-                "pending_uploads": status.get("pending_uploads", 0),
-            },
+            status.counters.model_dump() if last else {},
+            {"stored": status.files, "pending_uploads": status.pending_uploads},
             error,
         )
         return outcome
@@ -343,24 +332,16 @@ class Worker:
         return offset + end
 
 
-def _read_status(path: Path) -> dict[str, Any]:
-    try:
-        status: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return status
-
-
-def _failure(code: int, status: dict[str, Any]) -> str:
-    if status.get("pending_uploads"):
+def _failure(code: int, status: CrawlStatus) -> str:
+    if status.pending_uploads:
         return (
-            f"{status['pending_uploads']} file(s) not stored yet (storage unreachable?); they "
+            f"{status.pending_uploads} file(s) not stored yet (storage unreachable?); they "
             "wait in the worker's spool and are stored by its next run or `crawler upload`"
         )
-    if status.get("error"):
-        return str(status["error"])
+    if status.error:
+        return status.error
     if code < 0:
         return f"the crawl process was killed by {signal.strsignal(-code)}"
-    if status.get("finish_reason"):
-        return f"the crawl ended with {status['finish_reason']!r}"
+    if status.finish_reason:
+        return f"the crawl ended with {status.finish_reason!r}"
     return f"the crawl process exited with status {code} (see the run's logs)"

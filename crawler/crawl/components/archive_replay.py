@@ -25,7 +25,7 @@ from crawler.archive.layout import crawl_key
 from crawler.archive.reader import load_manifest
 from crawler.archive.storage import S3Options, Storage, open_storage
 from crawler.archive.warc import RecordLocation, warc_timestamp
-from crawler.crawl.components.capture import RECORD_META
+from crawler.crawl import meta
 
 __all__ = ["ArchiveReplay", "ReplaySource"]
 
@@ -87,7 +87,7 @@ class ArchiveReplay:
             stats.inc_value("archive/replay/missing")
             raise IgnoreRequest(f"{request.url} is not in crawl {self.source.crawl_id}")
         record = self.source.record(entry)
-        request.meta[RECORD_META] = RecordLocation(
+        request.meta[meta.RECORD] = RecordLocation(
             filename=entry.filename,
             offset=entry.offset,
             length=entry.length,

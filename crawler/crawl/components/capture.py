@@ -20,24 +20,20 @@ from scrapy.http import Headers, Response
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawler.archive.captures import PREVIOUS_META, Capture
+from crawler.archive.captures import Capture
 from crawler.archive.layout import FINISHED
 from crawler.archive.spool import CrawlArchive, resume_pending
 from crawler.archive.storage import S3Options, Storage, open_storage
 from crawler.archive.uploader import Uploader
 from crawler.archive.warc import HttpExchange, RecordLocation
 from crawler.archive.warcinfo import build_warcinfo
+from crawler.crawl import meta
 from crawler.crawl.components._enabled import require_archive
-from crawler.crawl.components.handler import REASON_META
-from crawler.crawl.components.limits import TRUNCATED_META
-from crawler.crawl.components.signals import decoded_truncated
+from crawler.crawl.components.signals import archive_opened, decoded_truncated
 
-__all__ = ["RECORD_META", "CaptureConfig", "WarcCapture", "capture_of"]
+__all__ = ["CaptureConfig", "WarcCapture"]
 
 logger = logging.getLogger(__name__)
-
-RECORD_META = "archive_record"
-"""``request.meta`` key holding the :class:`RecordLocation` of the response's record."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ def _header_lines(headers: Headers) -> list[tuple[str, str]]:
 
 
 def _truncation(request: Request, response: Response) -> str | None:
-    reason: str | None = request.meta.get(TRUNCATED_META)
+    reason: str | None = request.meta.get(meta.TRUNCATED)
     if reason:
         return reason
     if "dataloss" in response.flags:
@@ -143,10 +139,11 @@ class WarcCapture:
             self.archive.storage.url,
             self.archive.dir,
         )
+        self.crawler.signals.send_catch_log(archive_opened, archive=self.archive)
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         assert self.archive is not None
-        reason = request.meta.get(REASON_META) or _standard_reason(response.status)
+        reason = request.meta.get(meta.HTTP_REASON) or _standard_reason(response.status)
         exchange = HttpExchange(
             url=request.url,
             method=request.method,
@@ -161,7 +158,7 @@ class WarcCapture:
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=_truncation(request, response),
         )
-        earlier: Capture | None = request.meta.get(PREVIOUS_META)
+        earlier: Capture | None = request.meta.get(meta.PREVIOUS)
         try:
             location = self.archive.writer.write_exchange(
                 exchange, earlier.original() if earlier else None
@@ -169,7 +166,7 @@ class WarcCapture:
         except OSError as exc:
             self._fail(f"cannot write WARC record for {request.url}: {exc}")
             return
-        request.meta[RECORD_META] = location
+        request.meta[meta.RECORD] = location
         self._count(location, exchange)
 
     def _fail(self, message: str) -> None:
@@ -191,7 +188,7 @@ class WarcCapture:
 
     def decoded_truncated(self, request: Request, response: Response, limit: int) -> None:
         assert self.archive is not None
-        location: RecordLocation | None = request.meta.get(RECORD_META)
+        location: RecordLocation | None = request.meta.get(meta.RECORD)
         if location is None:
             return
         self.archive.writer.write_metadata(
@@ -214,9 +211,9 @@ class WarcCapture:
 
     def _close_archive(self, reason: str) -> None:
         assert self.archive is not None and self.uploader is not None
-        stats = dict(self.stats.get_stats())
-        stats["finish_reason"] = reason
-        self.archive.finish(self.config.job, stats)
+        self.archive.finish(
+            self.config.job, lambda: {**self.stats.get_stats(), "finish_reason": reason}
+        )
         self.stats.set_value("archive/warc/files", self.archive.warc_count)
         wait = self.config.upload_wait
         if reason not in FINISHED:  # stopping (SIGTERM, cancel): leave the rest to the spool
@@ -241,12 +238,3 @@ def _standard_reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def capture_of(crawler: Crawler) -> WarcCapture | None:
-    """The crawl's WarcCapture extension (other components reach the archive through it)."""
-    extensions: Any = crawler.extensions
-    for ext in getattr(extensions, "middlewares", ()):
-        if isinstance(ext, WarcCapture):
-            return ext
-    return None

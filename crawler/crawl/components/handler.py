@@ -18,9 +18,9 @@ from scrapy.http import Response
 from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 
-__all__ = ["REASON_META", "ReasonKeepingDownloadHandler"]
+from crawler.crawl import meta
 
-REASON_META = "archive_http_reason"
+__all__ = ["ReasonKeepingDownloadHandler"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class _ReasonKeepingAgent(_ScrapyAgent):
         phrase = txresponse.phrase
         if isinstance(phrase, bytes):
             phrase = phrase.decode("latin-1")
-        request.meta[REASON_META] = phrase
+        request.meta[meta.HTTP_REASON] = phrase
         return super()._cb_bodyready(txresponse, request)
 
 

@@ -22,11 +22,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from crawler.archive.captures import PREVIOUS_META, Capture, CaptureLog, load_captures
+from crawler.archive.captures import Capture, CaptureLog, load_captures
+from crawler.archive.spool import CrawlArchive
 from crawler.archive.warc import RecordLocation
+from crawler.crawl import meta
 from crawler.crawl.components._enabled import require_archive
-from crawler.crawl.components.capture import RECORD_META, capture_of
-from crawler.crawl.components.journal_keeper import DEPTH_META
+from crawler.crawl.components.signals import archive_opened
 
 __all__ = ["CaptureRecorder", "ConditionalRequests", "unchanged"]
 
@@ -43,26 +44,23 @@ class ConditionalRequests:
         if not path:
             raise NotConfigured  # off unless asked for: no warning in every crawl's log
         middleware = cls(load_captures(Path(path)), crawler)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.archive_opened, signal=archive_opened)
         return middleware
 
-    def spider_opened(self) -> None:
-        capture = capture_of(self.crawler)
-        assert capture is not None and capture.archive is not None, "WarcCapture is required"
+    def archive_opened(self, archive: CrawlArchive) -> None:
+        """The WARC writer learns the earlier payloads (revisits of unchanged pages)."""
         for earlier in self.previous.values():
-            capture.archive.writer.remember(
-                earlier.record_id, earlier.url, earlier.date, earlier.digest
-            )
+            archive.writer.remember(earlier.record_id, earlier.url, earlier.date, earlier.digest)
         stats: Any = self.crawler.stats
         stats.set_value("archive/incremental/known_urls", len(self.previous))
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get(DEPTH_META, 0) == 0:
+        if request.meta.get(meta.DEPTH, 0) == 0:
             return  # seeds: always in full
         earlier = self.previous.get(request.url)
         if earlier is None:
             return
-        request.meta[PREVIOUS_META] = earlier
+        request.meta[meta.PREVIOUS] = earlier
         if earlier.etag:
             request.headers.setdefault(b"If-None-Match", earlier.etag.encode("latin-1"))
         if earlier.last_modified:
@@ -73,10 +71,10 @@ class ConditionalRequests:
         stats.inc_value("archive/incremental/conditional_requests")
 
 
-def unchanged(meta: dict[str, Any], record: RecordLocation) -> bool:
+def unchanged(request_meta: dict[str, Any], record: RecordLocation) -> bool:
     """Whether this capture (its request's ``meta``) repeats the job's earlier capture of
     the URL: such a page is not extracted again."""
-    earlier: Capture | None = meta.get(PREVIOUS_META)
+    earlier: Capture | None = request_meta.get(meta.PREVIOUS)
     return (
         earlier is not None
         and record.record_type == "revisit"
@@ -105,10 +103,10 @@ class CaptureRecorder:
         self.log = CaptureLog(self.path)
 
     def response_downloaded(self, response: Response, request: Request) -> None:
-        record: RecordLocation | None = request.meta.get(RECORD_META)
+        record: RecordLocation | None = request.meta.get(meta.RECORD)
         if self.log is None or record is None or response.status not in (200, 304):
             return
-        earlier: Capture | None = request.meta.get(PREVIOUS_META)
+        earlier: Capture | None = request.meta.get(meta.PREVIOUS)
         if earlier is not None and record.payload_digest == earlier.digest:
             held_in, held_at = earlier.record_id, earlier.date  # unchanged: the earlier record
         elif response.status == 200 and record.record_type == "response":

@@ -13,14 +13,11 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.crawl import meta
 from crawler.crawl.components._enabled import require_archive
 from crawler.crawl.journal import Journal
 
-__all__ = ["DEPTH_META", "PARENT_META", "JournalKeeper"]
-
-PARENT_META = "archive_parent"
-"""``request.meta`` key: URL of the page whose link this request follows."""
-DEPTH_META = "archive_depth"
+__all__ = ["JournalKeeper"]
 
 
 class JournalKeeper:
@@ -46,9 +43,9 @@ class JournalKeeper:
         self.journal = Journal(self.path)
 
     def request_scheduled(self, request: Request) -> None:
-        parent = request.meta.get(PARENT_META)
+        parent = request.meta.get(meta.PARENT)
         if parent and self.journal is not None:
-            self.journal.link(parent, request.url, request.meta.get(DEPTH_META, 0))
+            self.journal.link(parent, request.url, request.meta.get(meta.DEPTH, 0))
 
     def item_scraped(self, item: Any) -> None:
         self._done(item)

@@ -17,16 +17,13 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 
+from crawler.crawl import meta
 from crawler.crawl.components._enabled import require_archive
 from crawler.crawl.components.signals import crawl_stopping
 
-__all__ = ["TRUNCATED_META", "ResponseLimits", "ResponseLimitsConfig"]
+__all__ = ["ResponseLimits", "ResponseLimitsConfig"]
 
 logger = logging.getLogger(__name__)
-
-TRUNCATED_META = "archive_truncated"
-_RECEIVED = "_archive_bytes_received"
-_STARTED = "_archive_headers_at"
 
 
 @dataclass(frozen=True)
@@ -65,22 +62,22 @@ class ResponseLimits:
         self.stopping = True
 
     def headers_received(self, headers: Any, body_length: int, request: Request) -> None:
-        request.meta[_STARTED] = monotonic()
-        request.meta[_RECEIVED] = 0
+        request.meta[meta.HEADERS_AT] = monotonic()
+        request.meta[meta.BYTES_RECEIVED] = 0
 
     def bytes_received(self, data: bytes, request: Request) -> None:
-        received = request.meta.get(_RECEIVED, 0) + len(data)
-        request.meta[_RECEIVED] = received
+        received = request.meta.get(meta.BYTES_RECEIVED, 0) + len(data)
+        request.meta[meta.BYTES_RECEIVED] = received
         if received > self.config.max_bytes:
             self._cut(request, "length", f"{received} bytes > {self.config.max_bytes}")
-        started = request.meta.get(_STARTED)
+        started = request.meta.get(meta.HEADERS_AT)
         if started is not None and monotonic() - started > self.config.max_seconds:
             self._cut(request, "time", f"still arriving after {self.config.max_seconds:g}s")
         if self.stopping:
             self._cut(request, "unspecified", "the crawl is stopping")
 
     def _cut(self, request: Request, reason: str, detail: str) -> None:
-        request.meta[TRUNCATED_META] = reason
+        request.meta[meta.TRUNCATED] = reason
         self.stats.inc_value(f"archive/truncated/{reason}")
         logger.warning("truncated %s (%s): %s", request.url, reason, detail)
         raise StopDownload(fail=False)

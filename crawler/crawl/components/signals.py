@@ -1,5 +1,11 @@
 """Signals the archive components send to each other."""
 
+archive_opened = object()
+"""Sent with ``archive`` (:class:`crawler.archive.spool.CrawlArchive`) once the capture has
+opened the crawl's archive, at ``spider_opened``: how the components and pipelines that
+write into it (or read what it holds) are handed it. Files that summarise the crawl are
+added through ``archive.before_finish``, which runs before the manifest is written."""
+
 decoded_truncated = object()
 """Sent with ``request``, ``response`` and ``limit`` when a decompressed body was cut at the cap."""
 

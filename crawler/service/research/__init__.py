@@ -1,1 +1,3 @@
-"""TODO"""
+"""Research access: capture index (CDX, Memento), snapshots, article search, exports, WACZ,
+and loading stored crawls into the database (``crawler index``).
+"""

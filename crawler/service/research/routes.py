@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy import select
 from starlette.background import BackgroundTask
 
-from crawler.service.auth_deps import Reader, SessionDep
+from crawler.service.deps import Reader, SessionDep, StoragesDep
 from crawler.service.errors import NotFoundError, ServiceError
 from crawler.service.research.cdx import CdxQuery, closest_capture, find_captures, http_date, render
 from crawler.service.research.exports import (
@@ -23,7 +23,7 @@ from crawler.service.research.exports import (
     write_wacz,
 )
 from crawler.service.research.search import ArticleQuery, find_articles
-from crawler.service.research.snapshots import load_snapshot, record_bytes, storage_for
+from crawler.service.research.snapshots import load_snapshot, record_bytes
 from crawler.service.tables import ArticleRow, CrawlRow
 
 __all__ = ["router"]
@@ -103,7 +103,13 @@ def _with_query(url: str, request: Request) -> str:
 
 @router.get("/snapshots/{timestamp}/{url:path}")
 def snapshot(
-    timestamp: str, url: str, request: Request, session: SessionDep, _token: Reader, raw: int = 0
+    timestamp: str,
+    url: str,
+    request: Request,
+    session: SessionDep,
+    storages: StoragesDep,
+    _token: Reader,
+    raw: int = 0,
 ) -> Response:
     """The capture of ``url`` closest to ``timestamp`` (1-14 digits): the payload with its
     own content type (shown sandboxed), or ``?raw=1`` the WARC record itself."""
@@ -124,11 +130,11 @@ def snapshot(
         memento["Link"] += f', </articles/{article}>; rel="describedby"; type="application/json"'
     if raw:
         return Response(
-            record_bytes(session, capture),
+            record_bytes(session, storages, capture),
             media_type="application/warc",
             headers={**memento, "Content-Disposition": f'attachment; filename="{capture.ts}.warc"'},
         )
-    snap = load_snapshot(session, capture)
+    snap = load_snapshot(session, storages, capture)
     headers = {name: value for name, value in snap.headers if name.lower() not in _DROPPED_HEADERS}
     content_type = next(
         (v for n, v in snap.headers if n.lower() == "content-type"), "application/octet-stream"
@@ -300,7 +306,9 @@ def crawl_articles(
 
 
 @router.get("/crawls/{crawl_id}/wacz")
-def crawl_wacz(crawl_id: str, session: SessionDep, _token: Reader) -> Response:
+def crawl_wacz(
+    crawl_id: str, session: SessionDep, storages: StoragesDep, _token: Reader
+) -> Response:
     """The crawl as a WACZ file (ReplayWeb.page, pywb): WARCs, CDXJ, pages, hashes."""
     crawl = _crawl(session, crawl_id)
     rows = session.execute(
@@ -310,7 +318,7 @@ def crawl_wacz(crawl_id: str, session: SessionDep, _token: Reader) -> Response:
     scratch = Path(tempfile.mkdtemp())
     out = scratch / f"{crawl_id}.wacz"
     try:
-        write_wacz(storage_for(crawl.storage_url), crawl, titles, out)
+        write_wacz(storages.get(crawl.storage_url), crawl, titles, out)
     except Exception as exc:
         _remove(scratch)
         raise ServiceError(f"crawl {crawl_id}: cannot build the WACZ: {exc}") from exc

@@ -9,21 +9,20 @@ from __future__ import annotations
 import gzip
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.layout import crawl_key
-from crawler.archive.storage import Storage, StorageError, open_storage
+from crawler.archive.storage import StorageError
 from crawler.archive.warc import warc_timestamp
-from crawler.config import s3_options_from_env
 from crawler.service.errors import NotFoundError
 from crawler.service.research.cdx import urlkey
+from crawler.service.storages import Storages
 from crawler.service.tables import CaptureRow, CrawlRow
 
-__all__ = ["Snapshot", "load_snapshot", "record_bytes", "storage_for"]
+__all__ = ["Snapshot", "load_snapshot", "record_bytes"]
 
 _MAX_REVISIT_HOPS = 3
 
@@ -41,20 +40,14 @@ class Snapshot:
     """The body, transfer- and content-decoded."""
 
 
-@lru_cache(maxsize=32)
-def storage_for(url: str) -> Storage:
-    """The storage a crawl was indexed from (S3 credentials from the environment)."""
-    return open_storage(url, s3_options_from_env())
-
-
-def record_bytes(session: Session, capture: CaptureRow) -> bytes:
+def record_bytes(session: Session, storages: Storages, capture: CaptureRow) -> bytes:
     """The capture's WARC record, uncompressed (``application/warc``)."""
     crawl = session.get(CrawlRow, capture.crawl_id)
     if crawl is None:
         raise NotFoundError(f"crawl {capture.crawl_id} is not indexed")
     key = crawl_key(capture.crawl_id, f"warc/{capture.filename}")
     try:
-        member = storage_for(crawl.storage_url).read_range(key, capture.offset, capture.length)
+        member = storages.get(crawl.storage_url).read_range(key, capture.offset, capture.length)
     except StorageError as exc:
         raise NotFoundError(f"the record of {capture.url} cannot be read: {exc}") from exc
     return gzip.decompress(member)
@@ -81,10 +74,10 @@ def _original(session: Session, warc: dict[str, str]) -> CaptureRow | None:
     )
 
 
-def load_snapshot(session: Session, capture: CaptureRow) -> Snapshot:
+def load_snapshot(session: Session, storages: Storages, capture: CaptureRow) -> Snapshot:
     source = capture
     for _ in range(_MAX_REVISIT_HOPS):
-        warc, status, headers, payload = _parse(record_bytes(session, source))
+        warc, status, headers, payload = _parse(record_bytes(session, storages, source))
         if warc.get("WARC-Type") != "revisit":
             return Snapshot(capture, source, status, headers, payload)
         original = _original(session, warc)

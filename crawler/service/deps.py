@@ -1,5 +1,6 @@
-"""FastAPI dependencies shared by the API's routers: a database session per request, and the
-caller's token checked against the role a route needs (401 without one, 403 if too weak)."""
+"""FastAPI dependencies shared by the API's routers: a database session per request, the
+storages crawls are read from, and the caller's token checked against the role a route needs
+(401 without one, 403 if too weak)."""
 
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
@@ -9,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from crawler.service.auth import Role, allows, authenticate
 from crawler.service.db import Database
+from crawler.service.storages import Storages
 from crawler.service.tables import ApiToken
 
-__all__ = ["Admin", "Reader", "SessionDep", "Writer"]
+__all__ = ["Admin", "Reader", "SessionDep", "StoragesDep", "Writer"]
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -21,6 +23,14 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(_session)]
+
+
+def _storages(request: Request) -> Storages:
+    storages: Storages = request.app.state.storages
+    return storages
+
+
+StoragesDep = Annotated[Storages, Depends(_storages)]
 
 
 def _caller(needed: Role) -> Callable[..., Awaitable[ApiToken]]:

@@ -1,0 +1,48 @@
+"""``/health``, ``/ready`` and ``/metrics``: the service's own state, for ops."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from crawler import __version__
+from crawler.config import Settings
+from crawler.service.db import Database
+from crawler.service.storages import Storages
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness: the API process answers."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(request: Request) -> PlainTextResponse:
+    """Prometheus metrics: requests, runs by state, what the running runs have done."""
+    body = generate_latest(REGISTRY) + generate_latest(request.app.state.metrics)
+    return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/ready")
+def ready(request: Request) -> JSONResponse:
+    """Readiness: the database answers, and the storage (``CRAWLER_STORAGE_URL``) too."""
+    database: Database = request.app.state.database
+    settings: Settings = request.app.state.settings
+    storages: Storages = request.app.state.storages
+    problems = {}
+    try:
+        database.check()
+    except Exception as exc:
+        problems["database"] = str(exc)
+    if settings.storage_url:
+        try:
+            storages.get(settings.storage_url).ping()
+        except Exception as exc:
+            problems["storage"] = str(exc)
+    status = {"database": "ok", "storage": "ok" if settings.storage_url else "not configured"}
+    status.update(problems)
+    return JSONResponse({"ready": not problems, **status}, 503 if problems else 200)
