@@ -16,6 +16,7 @@ from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crawler.archive.storage import S3Options
+from crawler.archive.uploader import DEFAULT_UPLOAD_WAIT
 from crawler.jobs.models import DEFAULT_STORAGE
 
 __all__ = ["ConfigurationError", "Settings", "load_settings"]
@@ -37,7 +38,9 @@ class Settings(BaseSettings):
     spool_dir: Path | None = Field(default=None, validation_alias="CRAWLER_SPOOL_DIR")
     """Where ``crawler crawl`` writes WARCs before upload; empty: ``<folder>/.spool`` for
     ``file://`` storage, ``./.crawler-spool`` for S3."""
-    upload_wait: float = Field(default=120.0, ge=0, validation_alias="CRAWLER_UPLOAD_WAIT")
+    upload_wait: float = Field(
+        default=DEFAULT_UPLOAD_WAIT, ge=0, validation_alias="CRAWLER_UPLOAD_WAIT"
+    )
     """Seconds a crawl waits for its uploads at the end; the rest stays in the spool."""
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
     """S3 endpoint (MinIO: ``http://minio:9000``); unset for AWS."""

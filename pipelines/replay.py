@@ -7,6 +7,7 @@ from typing import IO, Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
 
 from crawler.articles.model import Article
 
@@ -14,7 +15,7 @@ __all__ = ["ReplayCollector"]
 
 
 class ReplayCollector:
-    def __init__(self, out: Path | None, stats: Any) -> None:
+    def __init__(self, out: Path | None, stats: StatsCollector) -> None:
         self.out = out
         self.stats = stats
         self.urls: list[str] = []

@@ -1,37 +1,49 @@
 """Base Scrapy settings: what every archive crawl uses, whatever the job.
 
-Every ``ARCHIVE_*`` setting is listed here once with its default.
+Every ``ARCHIVE_*`` setting is listed here once. Those a run sets (``crawler.crawl.settings``
+maps the job and the run options onto them) are listed empty; the others carry their default,
+written once: job defaults come from the job model, and components read these values with
+no fallback of their own.
 """
+
+from crawler.articles.extract import ExtractOptions
+from crawler.articles.pool import PoolOptions
+from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, DEFAULT_STORAGE, DEFAULT_WARC_SIZE, Limits
 
 BOT_NAME = "news-archive-crawler"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-# --- archive components -------------------------------------------------------------------
-ARCHIVE_ENABLED = True
-ARCHIVE_CRAWL_ID = ""  # set per run
+# --- archive components (set per run: empty here) -----------------------------------------
+ARCHIVE_ENABLED = True  # off: no component of the archive is loaded (tests of Scrapy alone)
+ARCHIVE_CRAWL_ID = ""
 ARCHIVE_JOB: dict[str, object] = {}  # name, config_hash, user_agent, config (the job)
-ARCHIVE_STORAGE_URL = "file://./archive"
-ARCHIVE_S3: dict[str, object] = {}  # crawler.storage.S3Options fields
-ARCHIVE_SPOOL_DIR = ".crawler-spool"
-ARCHIVE_WARC_PREFIX = ""
-ARCHIVE_WARC_MAX_SIZE = 1000**3
-ARCHIVE_UPLOAD_WAIT = 120.0  # seconds to wait for uploads at the end; the rest stays spooled
-ARCHIVE_STOP_UPLOAD_WAIT = 3.0  # the same when stopped early (SIGTERM: compose allows 10 s)
-ARCHIVE_MAX_RESPONSE_BYTES = 20 * 1000**2  # raw and decoded
-ARCHIVE_MAX_DOWNLOAD_TIME = 60.0
+ARCHIVE_S3: dict[str, object] = {}  # crawler.archive.storage.S3Options fields
+ARCHIVE_SPOOL_DIR = ""
+ARCHIVE_WARC_PREFIX = ""  # empty: the job's name
+ARCHIVE_UPLOAD_WAIT = 0.0  # seconds to wait for uploads at the end; the rest stays spooled
+ARCHIVE_PROGRESS_INTERVAL = 0.0  # 0: no progress lines
+ARCHIVE_STATUS_FILE = ""  # when set: JSON counters rewritten at each progress tick (workers)
+ARCHIVE_JOURNAL = ""  # resume journal (crawler.crawl.journal), in the spool
+ARCHIVE_RESUME = False  # continue an earlier attempt of the same crawl id
+ARCHIVE_PREVIOUS_CAPTURES = ""  # incremental run: earlier captures (crawler.archive.captures)
+ARCHIVE_CAPTURES_OUT = ""  # where to list this run's captures, for the next incremental run
+ARCHIVE_REPLAY_CRAWL = ""  # crawler replay: the crawl whose WARCs answer every request
+ARCHIVE_REPLAY_STORAGE = ""
+ARCHIVE_REPLAY_OUT = ""  # crawler replay: where to write the articles found
+
+# --- archive components (defaults) --------------------------------------------------------
+ARCHIVE_STORAGE_URL = DEFAULT_STORAGE
+ARCHIVE_WARC_MAX_SIZE = DEFAULT_WARC_SIZE
+ARCHIVE_STOP_UPLOAD_WAIT = 3.0  # upload wait when stopped early (SIGTERM: compose allows 10 s)
+ARCHIVE_MAX_RESPONSE_BYTES = DEFAULT_RESPONSE_BYTES  # raw and decoded
+ARCHIVE_MAX_DOWNLOAD_TIME = Limits().download_timeout
 ARCHIVE_ALLOW_PRIVATE = False
 ARCHIVE_ALLOWED_NETWORKS: list[str] = []
-ARCHIVE_PROGRESS_INTERVAL = 10.0
-ARCHIVE_STATUS_FILE = ""  # when set: JSON counters rewritten at each progress tick (workers)
-ARCHIVE_JOURNAL = ""  # resume journal (crawler.journal); set per run in the spool
-ARCHIVE_RESUME = False  # continue an earlier attempt of the same crawl id
-ARCHIVE_PREVIOUS_CAPTURES = ""  # incremental run: earlier captures (crawler.captures lines)
-ARCHIVE_CAPTURES_OUT = ""  # where to list this run's captures, for the next incremental run
 
-ARCHIVE_EXTRACT_WORKERS = 2  # processes running trafilatura
-ARCHIVE_EXTRACT_TIMEOUT = 30.0  # seconds one page may take
-ARCHIVE_EXTRACT_MAX_BYTES = 5_000_000  # larger HTML is cut before parsing (the WARC keeps all)
+ARCHIVE_EXTRACT_WORKERS = PoolOptions().workers  # processes running trafilatura
+ARCHIVE_EXTRACT_TIMEOUT = PoolOptions().timeout  # seconds one page may take
+ARCHIVE_EXTRACT_MAX_BYTES = ExtractOptions().max_html_bytes  # larger HTML is cut before parsing
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
@@ -89,7 +101,7 @@ SPIDER_MIDDLEWARES = {
     # Scrapy's own depth, counted for every output of every page, would only cost time
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
-DOWNLOAD_DELAY_JITTER = 0.5  # delays vary by +-50%
+RANDOMIZE_DOWNLOAD_DELAY = True  # each delay 0.5x to 1.5x DOWNLOAD_DELAY (Scrapy's default)
 AUTOTHROTTLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -101,4 +113,3 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 LOG_INSTALL_ROOT_HANDLER = False  # the CLI configures logging (crawler.logs)
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

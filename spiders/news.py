@@ -82,7 +82,7 @@ class NewsSpider(Spider):
         parent: str | None = None,
     ) -> Iterable[Request]:
         refusal = self.scope.refusal(url)
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         if refusal:
             stats.inc_value(f"archive/scope/out_of_scope/{refusal}")
             return
@@ -99,7 +99,7 @@ class NewsSpider(Spider):
         if url in self._expanded:
             return
         self._expanded.add(url)
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         stats.inc_value("archive/resume/skipped_done")
         for child, depth in self.resume.links.get(url, ()):
             yield from self._follow(child, self.parse_page, "page", depth, parent=url)
@@ -149,9 +149,9 @@ class NewsSpider(Spider):
             yield from self._follow(url, self.parse_page, "article", 1, listed, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
-        max_size = self.crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES", 20 * 1000**2)
+        max_size = self.crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES")
         listing = parse_sitemap(decompress_sitemap(response.body, max_size))
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         stats.inc_value("archive/discovery/sitemap_urls", len(listing.urls))
         if not (listing.urls or listing.sitemaps):
             logger.warning("%s: no URLs found in sitemap", response.url)
@@ -170,7 +170,7 @@ class NewsSpider(Spider):
         """Downloads that produced no response (timeouts, refusals...): counted and logged."""
         request = getattr(failure, "request", None)
         kind = failure.type.__name__ if failure.type else "Unknown"
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         if request is not None and request.meta.get(meta.DEPTH) == 0 and kind != "IgnoreRequest":
             stats.inc_value("archive/seeds/failed")
             logger.warning("seed %s failed: %s", request.url, failure.value)

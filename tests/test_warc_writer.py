@@ -39,6 +39,7 @@ def exchange(url: str, body: bytes, status: int = 200, **kw: object) -> HttpExch
 
 def writer(tmp_path: Path, **kw: object) -> tuple[RotatingWarcWriter, list[Path]]:
     closed: list[Path] = []
+    kw.setdefault("max_size", 1000**3)
     w = RotatingWarcWriter(
         directory=tmp_path,
         prefix="t",
@@ -191,6 +192,7 @@ def test_index_lines_collected_while_writing_equal_cdxj_indexer(
         directory=tmp_path / "warc",
         prefix="t",
         warcinfo=WarcInfo((("software", "test"),)),
+        max_size=1000**3,
         on_close=lambda path, lines: got.append(lines.read_text().splitlines(keepends=True)),
         index_dir=tmp_path / "state",
     )

@@ -17,9 +17,12 @@ from pathlib import Path
 
 from crawler.archive.storage import Storage, StorageError
 
-__all__ = ["Upload", "Uploader"]
+__all__ = ["DEFAULT_UPLOAD_WAIT", "Upload", "Uploader"]
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_UPLOAD_WAIT = 120.0
+"""Seconds a crawl waits for its uploads at its end; what is left stays in the spool."""
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,8 @@ class RotatingWarcWriter:
     directory: Path
     prefix: str
     warcinfo: WarcInfo
-    max_size: int = 1000**3
+    max_size: int
+    """Bytes after which the file is closed and the next opened (the job's ``warc.max_size``)."""
     on_close: Callable[[Path, Path], None] | None = None
     index_dir: Path | None = None
     """Where the index lines of the open file go (default: ``directory``)."""

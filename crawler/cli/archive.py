@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Settings
+from crawler.jobs.models import DEFAULT_STORAGE
 
 __all__ = ["add_archive_commands"]
 
-_STORAGE_HELP = "where the crawl is: file://PATH or s3://bucket/prefix (env CRAWLER_STORAGE_URL)"
+_STORAGE_HELP = (
+    "where the crawl is: file://PATH or s3://bucket/prefix "
+    f"(env CRAWLER_STORAGE_URL, else {DEFAULT_STORAGE})"
+)
 
 
 def _progress(line: str) -> None:
@@ -77,7 +81,7 @@ def add_archive_commands(sub: Any) -> None:
     ):
         check = sub.add_parser(name, help=what)
         check.add_argument("crawl", help="crawl id (crawls/<id>/ in the storage)")
-        check.add_argument("--storage", help=_STORAGE_HELP + "; default file://./archive")
+        check.add_argument("--storage", help=_STORAGE_HELP)
         check.add_argument("--json", action="store_true", help="the report as JSON")
         if name == "pull":
             check.add_argument("--dest", required=True, help="folder to download into")

@@ -10,17 +10,20 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.cli.output import table
 from crawler.config import Settings
+
+if TYPE_CHECKING:  # httpx: loaded by these commands only
+    from crawler.cli.api_client import ApiClient
 
 __all__ = ["add_client_commands"]
 
 _FINAL = ("succeeded", "failed", "cancelled", "interrupted")
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: Settings) -> ApiClient:
     from crawler.cli.api_client import ApiClient
 
     return ApiClient(settings.api_url, settings.token)

@@ -14,12 +14,15 @@ import gzip
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from crawler.config import Settings
 from crawler.jobs.addresses import AddressPolicy, UnsafeURLError
 from crawler.jobs.models import DEFAULT_RESPONSE_BYTES
+
+if TYPE_CHECKING:  # extraction modules load trafilatura's dependencies: only when needed
+    from crawler.articles.extract import ExtractionResult, ExtractOptions
 
 __all__ = ["ExtractError", "add_extract_command", "extract_file", "fetch_page"]
 
@@ -31,7 +34,7 @@ class ExtractError(RuntimeError):
     """A file or URL that cannot be extracted; the message names it."""
 
 
-def extract_file(path: Path, url: str | None, options: Any) -> Any:
+def extract_file(path: Path, url: str | None, options: ExtractOptions) -> ExtractionResult:
     """The extraction result of an HTML file (``.html`` or ``.html.gz``)."""
     from crawler.articles.extract import extract_page
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.config import Settings
+
+if TYPE_CHECKING:  # SQLAlchemy: loaded by the service commands only
+    from crawler.service.db import Database
 
 __all__ = ["add_service_commands"]
 
 logger = logging.getLogger("crawler.service")
 
 
-def _open(settings: Settings) -> Any:
+def _open(settings: Settings) -> Database:
     from crawler.service.db import open_database
 
     return open_database(settings.database)

@@ -102,7 +102,6 @@ def replay_crawl(
         crawler = process.create_crawler(SPIDER)
         process.crawl(crawler, job=job)
         process.start()
-    stats: Any = crawler.stats
-    result.stats = dict(stats.get_stats())
+    result.stats = dict(crawler.stats.get_stats())
     result.replayed = set(result.stats.pop("archive/replay/article_urls", []))
     return result

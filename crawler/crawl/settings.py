@@ -41,8 +41,8 @@ def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
         "ARCHIVE_RESUME": run.resume,
         "ARCHIVE_PREVIOUS_CAPTURES": str(run.previous_captures or ""),
         "ARCHIVE_CAPTURES_OUT": str(run.captures_out or ""),
-        # the request queue on disk: memory stays flat however many URLs a sitemap lists,
-        # and a cleanly stopped crawl continues where it stopped
+        # the request queue on disk: memory stays flat however many URLs a sitemap lists
+        # (a resumed crawl does not reuse it: see crawler.crawl.run._resume_state)
         "JOBDIR": str(run.state_dir / "frontier"),
         # a stalled download ends here; one still arriving is cut (and marked) at the limit
         "DOWNLOAD_TIMEOUT": job.limits.download_timeout + 15,

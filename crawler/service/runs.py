@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crawler.archive.layout import new_crawl_id
+from crawler.jobs.models import DEFAULT_STORAGE
 from crawler.service.audit import record
 from crawler.service.db import Database
 from crawler.service.errors import ConflictError, NotFoundError
@@ -71,7 +72,7 @@ def queue_run(session: Session, job: Job, trigger: str, actor: str) -> Run:
         trigger=trigger,
         requested_by=actor,
         status="queued",
-        storage_url=str(version.config.get("storage") or "file://./archive"),
+        storage_url=str(version.config.get("storage") or DEFAULT_STORAGE),
         counters={},
         files={},
     )

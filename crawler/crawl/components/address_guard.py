@@ -15,6 +15,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.crawl.components._enabled import require_archive
@@ -29,11 +30,11 @@ class BlockedAddressError(Exception):
     """The resolver refused a host because of the address it resolves to."""
 
 
-def policy_from(settings: Any) -> AddressPolicy:
+def policy_from(settings: BaseSettings) -> AddressPolicy:
     """The address policy from ``ARCHIVE_ALLOW_PRIVATE`` and ``ARCHIVE_ALLOWED_NETWORKS``."""
     return AddressPolicy.from_strings(
-        settings.getbool("ARCHIVE_ALLOW_PRIVATE", False),
-        settings.getlist("ARCHIVE_ALLOWED_NETWORKS", []),
+        settings.getbool("ARCHIVE_ALLOW_PRIVATE"),
+        settings.getlist("ARCHIVE_ALLOWED_NETWORKS"),
     )
 
 
@@ -71,8 +72,7 @@ class AddressGuardMiddleware:
         return cls(policy_from(crawler.settings), crawler)
 
     def _refuse(self, request: Request, kind: str, reason: str) -> IgnoreRequest:
-        stats: Any = self.crawler.stats
-        stats.inc_value(f"archive/blocked/{kind}")
+        self.crawler.stats.inc_value(f"archive/blocked/{kind}")
         logger.warning("blocked %s: %s", request.url, reason)
         return IgnoreRequest(f"blocked {request.url}: {reason}")
 

@@ -81,7 +81,7 @@ class ArchiveReplay:
         return cls(ReplaySource(storage, crawl_id), crawler)
 
     def process_request(self, request: Request) -> Response:
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         entry = self.source.by_url.get(request.url)
         if entry is None:
             stats.inc_value("archive/replay/missing")

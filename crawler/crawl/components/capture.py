@@ -17,6 +17,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
@@ -53,21 +54,24 @@ class CaptureConfig:
     resume: bool
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Self:
+    def from_settings(cls, settings: BaseSettings) -> Self:
         crawl_id = settings.get("ARCHIVE_CRAWL_ID")
         if not crawl_id:
             raise NotConfigured("ARCHIVE_CRAWL_ID is not set")
+        spool_dir = settings.get("ARCHIVE_SPOOL_DIR")
+        if not spool_dir:
+            raise NotConfigured("ARCHIVE_SPOOL_DIR is not set")
         job = settings.getdict("ARCHIVE_JOB")
         return cls(
             crawl_id=crawl_id,
-            spool_dir=Path(settings.get("ARCHIVE_SPOOL_DIR", ".crawler-spool")),
-            storage_url=settings.get("ARCHIVE_STORAGE_URL", "file://./archive"),
+            spool_dir=Path(spool_dir),
+            storage_url=settings.get("ARCHIVE_STORAGE_URL"),
             s3=S3Options(**settings.getdict("ARCHIVE_S3")),
             job=job,
             warc_prefix=settings.get("ARCHIVE_WARC_PREFIX") or job.get("name", "crawl"),
-            warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE", 1000**3),
-            upload_wait=settings.getfloat("ARCHIVE_UPLOAD_WAIT", 120.0),
-            stop_upload_wait=settings.getfloat("ARCHIVE_STOP_UPLOAD_WAIT", 3.0),
+            warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
+            upload_wait=settings.getfloat("ARCHIVE_UPLOAD_WAIT"),
+            stop_upload_wait=settings.getfloat("ARCHIVE_STOP_UPLOAD_WAIT"),
             resume=settings.getbool("ARCHIVE_RESUME"),
         )
 
@@ -98,7 +102,7 @@ class WarcCapture:
     def __init__(self, config: CaptureConfig, crawler: Crawler) -> None:
         self.config = config
         self.crawler = crawler
-        self.stats: Any = crawler.stats
+        self.stats = crawler.stats
         self.uploader: Uploader | None = None
         self.archive: CrawlArchive | None = None
         self.pending_uploads = 0
@@ -173,9 +177,8 @@ class WarcCapture:
         """An archive write failed: stop fetching (what is not archived must not be crawled)."""
         logger.error("%s; stopping the crawl", message)
         self.stats.set_value("archive/error", message)
-        engine: Any = self.crawler.engine
-        if engine is not None:
-            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+        if self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def _count(self, location: RecordLocation, exchange: HttpExchange) -> None:
         self.stats.inc_value("archive/warc/records", 2)

@@ -9,7 +9,7 @@ capture writes a metadata record about it) - the crawl goes on.
 from __future__ import annotations
 
 import logging
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -33,7 +33,7 @@ class BoundedDecompressionMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         require_archive(crawler.settings)
-        return cls(crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES", 20 * 1000**2), crawler)
+        return cls(crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES"), crawler)
 
     def process_request(self, request: Request) -> None:
         request.headers.setdefault("Accept-Encoding", "gzip, deflate")
@@ -49,7 +49,7 @@ class BoundedDecompressionMiddleware:
         ]
         if not all(e in SUPPORTED_ENCODINGS for e in encodings):
             return response
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         decoded = decode_body(response.body, encodings, self.max_bytes)
         flags = list(response.flags)
         if decoded.error:

@@ -51,7 +51,7 @@ class ConditionalRequests:
         """The WARC writer learns the earlier payloads (revisits of unchanged pages)."""
         for earlier in self.previous.values():
             archive.writer.remember(earlier.record_id, earlier.url, earlier.date, earlier.digest)
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         stats.set_value("archive/incremental/known_urls", len(self.previous))
 
     def process_request(self, request: Request) -> None:
@@ -67,7 +67,7 @@ class ConditionalRequests:
             request.headers.setdefault(
                 b"If-Modified-Since", earlier.last_modified.encode("latin-1")
             )
-        stats: Any = self.crawler.stats
+        stats = self.crawler.stats
         stats.inc_value("archive/incremental/conditional_requests")
 
 

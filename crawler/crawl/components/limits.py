@@ -16,6 +16,8 @@ from typing import Any, Self
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
 
 from crawler.crawl import meta
 from crawler.crawl.components._enabled import require_archive
@@ -29,22 +31,22 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ResponseLimitsConfig:
     max_bytes: int
-    """``ARCHIVE_MAX_RESPONSE_BYTES``: cap on one raw body (default 20 MB)."""
+    """``ARCHIVE_MAX_RESPONSE_BYTES``: cap on one raw body."""
     max_seconds: float
     """``ARCHIVE_MAX_DOWNLOAD_TIME``: seconds from headers to the end of the body."""
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Self:
+    def from_settings(cls, settings: BaseSettings) -> Self:
         return cls(
-            max_bytes=settings.getint("ARCHIVE_MAX_RESPONSE_BYTES", 20 * 1000**2),
-            max_seconds=settings.getfloat("ARCHIVE_MAX_DOWNLOAD_TIME", 60.0),
+            max_bytes=settings.getint("ARCHIVE_MAX_RESPONSE_BYTES"),
+            max_seconds=settings.getfloat("ARCHIVE_MAX_DOWNLOAD_TIME"),
         )
 
 
 class ResponseLimits:
     """Extension: stops a download at the byte or time cap with ``StopDownload(fail=False)``."""
 
-    def __init__(self, config: ResponseLimitsConfig, stats: Any) -> None:
+    def __init__(self, config: ResponseLimitsConfig, stats: StatsCollector) -> None:
         self.config = config
         self.stats = stats
         self.stopping = False

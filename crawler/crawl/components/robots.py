@@ -9,7 +9,6 @@ disallow. The robots.txt response is archived either way (it went through the do
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -29,9 +28,8 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Replaces ``scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware``."""
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        stats: Any = self._stats
         if response.status >= 500:
-            stats.inc_value("archive/robots/server_error")
+            self._stats.inc_value("archive/robots/server_error")
             logger.warning(
                 "%s answered %d: the site is treated as fully disallowed (RFC 9309)",
                 response.url,
@@ -46,8 +44,7 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
         if isinstance(exc, IgnoreRequest):
             super()._robots_error(exc, netloc)
             return
-        stats: Any = self._stats
-        stats.inc_value("archive/robots/unreachable")
+        self._stats.inc_value("archive/robots/unreachable")
         logger.warning(
             "robots.txt of %s unreachable (%s): fully disallowed (RFC 9309)", netloc, exc
         )
