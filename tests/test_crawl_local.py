@@ -23,6 +23,8 @@ from tests.warc_checks import (
     validate_warc,
 )
 
+pytestmark = pytest.mark.e2e
+
 
 @dataclass
 class Crawl:

@@ -13,7 +13,7 @@ from tests.mocksite import MockSite
 from tests.s3server import SeaweedS3, free_port_pairs
 from tests.warc_checks import validate_warc
 
-pytestmark = pytest.mark.s3
+pytestmark = [pytest.mark.e2e, pytest.mark.s3]
 
 
 def _objects(s3: SeaweedS3, bucket: str, prefix: str) -> dict[str, bytes]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import gzip
 import zlib
 
+import pytest
+
 from crawler.crawl.decoding import decode_body
+
+pytestmark = pytest.mark.unit
 
 
 def test_gzip_and_multi_member_gzip() -> None:

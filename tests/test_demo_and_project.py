@@ -15,6 +15,8 @@ from tests.conftest import ROOT, run_cli
 from tests.mocksite import MockSite
 from tests.warc_checks import validate_warc
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
@@ -141,3 +143,29 @@ def test_extract_url_applies_the_address_policy(site: MockSite) -> None:
     assert fetched.returncode == 0, fetched.stderr
     article = json.loads(fetched.stdout)
     assert article["final_url"] == url and "Corée du Nord" in article["text"]
+
+
+@pytest.mark.parametrize(
+    ("path", "refusal"),
+    [
+        ("/redirect-private", "127.0.0.2 is not allowed"),
+        ("/redirect-metadata", "169.254.169.254"),
+    ],
+)
+def test_extract_url_checks_every_redirect_hop(
+    site: MockSite, private_site: MockSite, path: str, refusal: str
+) -> None:
+    before = sum(private_site.hits.values())
+    refused = run_cli("extract", "--url", site.url + path, "--allow-network", "127.0.0.1/32")
+    assert refused.returncode == 2 and refusal in refused.stderr, refused.stderr
+    assert sum(private_site.hits.values()) == before  # never connected to
+
+
+def test_extract_url_follows_an_allowed_redirect(site: MockSite) -> None:
+    fetched = run_cli(
+        "extract", "--url", f"{site.url}/redirect-301", "--allow-network", "127.0.0.1/32"
+    )
+    assert fetched.returncode == 0, fetched.stderr
+    article = json.loads(fetched.stdout)
+    assert article["url"] == f"{site.url}/redirect-301"
+    assert article["final_url"] == f"{site.url}/articles/a1.html"

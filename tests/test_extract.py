@@ -13,6 +13,8 @@ from crawler.articles.extract import ExtractOptions, decode_html, extract_page, 
 from crawler.articles.pool import ExtractionPool, PoolOptions
 from tests.pages import DEMO_ARTICLES, JUNK, PARAGRAPHS, dirty_article
 
+pytestmark = pytest.mark.unit
+
 SEED_PAGES = sorted(p for p in DEMO_ARTICLES.glob("*.html") if "festival" not in p.name)
 
 

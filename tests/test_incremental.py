@@ -15,6 +15,8 @@ from tests.conftest import run_cli, write_job
 from tests.pagedsite import PagedSite
 from tests.warc_checks import WarcReport, check_index_as_reindexed, check_revisits, validate_warc
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def site() -> Iterator[PagedSite]:

@@ -10,6 +10,8 @@ from crawler.jobs.jobfile import JobFileError, load_job, parse_job
 from crawler.jobs.models import parse_duration, parse_size
 from settings import JOBS_DIR
 
+pytestmark = pytest.mark.unit
+
 MINIMAL = "name: t\nseeds:\n  feeds: ['https://www.lemonde.fr/rss/une.xml']\n"
 
 

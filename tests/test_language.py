@@ -7,6 +7,8 @@ import pytest
 from crawler.articles.language import detect_language
 from tests.pages import PARAGRAPHS
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     ("text", "code"),

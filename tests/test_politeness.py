@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import run_cli, write_job
 from tests.pagedsite import PagedSite
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.mark.parametrize("concurrency", [1, 3])
 def test_requests_in_flight_never_exceed_concurrency_per_domain(

@@ -18,6 +18,8 @@ from crawler.jobs.models import Topic
 from settings import JOBS_DIR
 from tests.pages import DEMO_ARTICLES
 
+pytestmark = pytest.mark.unit
+
 TOPIC = load_job(JOBS_DIR / "treaty-fr.yaml").topic
 assert TOPIC is not None
 MATCHER = TopicMatcher(TOPIC)

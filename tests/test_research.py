@@ -25,6 +25,8 @@ from crawler.service.research.index import index_crawl
 from tests.conftest import run_cli
 from tests.databases import service_database
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, list[str]]]:

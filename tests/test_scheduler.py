@@ -18,6 +18,8 @@ from crawler.service.schedules import create_schedule
 from crawler.service.tables import Run, Schedule, ScheduleFire
 from tests.databases import service_database
 
+pytestmark = pytest.mark.e2e
+
 T0 = datetime(2026, 1, 5, 9, 2, tzinfo=UTC)  # a Monday, winter (Paris is UTC+1)
 
 

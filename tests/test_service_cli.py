@@ -17,6 +17,8 @@ from crawler.demo.server import DemoSite
 from settings import JOBS_DIR
 from tests.conftest import ROOT, run_cli
 
+pytestmark = pytest.mark.e2e
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

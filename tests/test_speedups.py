@@ -18,6 +18,8 @@ from crawler.articles._speedups.xpath import REGEXP_NS, rewrite, speed_up_xpaths
 from crawler.articles.extract import decode_html, parse_html
 from tests.pages import DEMO_ARTICLES, dirty_article
 
+pytestmark = pytest.mark.unit
+
 _RE_TEST = re.compile(r"re:test\([^,]+,\s*'([^']*)'\)")
 
 

@@ -25,7 +25,7 @@ from tests.databases import postgres_database
 from tests.pagedsite import PagedSite
 from tests.s3server import SeaweedS3
 
-pytestmark = pytest.mark.s3
+pytestmark = [pytest.mark.e2e, pytest.mark.s3]
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 

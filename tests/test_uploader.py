@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crawler.archive.storage import LocalStorage, StorageError, StoredObject
 from crawler.archive.uploader import Upload, Uploader
+
+pytestmark = pytest.mark.unit
 
 
 class FlakyStorage(LocalStorage):

@@ -13,6 +13,8 @@ from crawler.demo.server import DemoSite, demo_job
 from tests.conftest import run_cli
 from tests.s3server import SeaweedS3
 
+pytestmark = pytest.mark.e2e
+
 
 def _crawl(tmp: Path, storage: str, env: dict[str, str] | None = None) -> str:
     with DemoSite() as site:

@@ -14,6 +14,8 @@ import pytest
 from crawler.archive.warc import HttpExchange, RotatingWarcWriter, WarcInfo, payload_digest
 from tests.warc_checks import validate_warc
 
+pytestmark = pytest.mark.unit
+
 
 def exchange(url: str, body: bytes, status: int = 200, **kw: object) -> HttpExchange:
     fields: dict[str, object] = {

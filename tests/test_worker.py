@@ -25,6 +25,8 @@ from tests.conftest import ROOT
 from tests.pagedsite import PagedSite
 from tests.warc_checks import check_revisits, validate_warc
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def paged_site() -> Iterator[PagedSite]:

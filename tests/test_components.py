@@ -1,0 +1,173 @@
+"""The Scrapy components alone, in process (``scrapy.utils.test.get_crawler``): no crawl, no
+network. Each is built by its own ``from_crawler`` from ``settings.base`` plus what the test
+sets, and driven through the hooks Scrapy calls."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.http import HtmlResponse, Response
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from crawler.crawl import meta
+from crawler.crawl.components.address_guard import AddressGuardMiddleware
+from crawler.crawl.components.decompression import BoundedDecompressionMiddleware
+from crawler.crawl.components.incremental import ConditionalRequests
+from crawler.crawl.components.limits import ResponseLimits
+from crawler.crawl.components.metarefresh import ByteScanMetaRefresh
+from crawler.crawl.components.signals import decoded_truncated
+
+pytestmark = pytest.mark.unit
+
+
+def crawler_with(**overrides: Any) -> Crawler:
+    """A crawler with the project's base settings and ``overrides`` (not started, and without
+    a Twisted reactor: these hooks need none)."""
+    settings = Settings()
+    settings.setmodule("settings.base", priority="project")
+    return get_crawler(
+        settings_dict={**dict(settings), "TWISTED_REACTOR_ENABLED": False, **overrides}
+    )
+
+
+def test_response_limits_cut_at_the_byte_cap_and_mark_the_request() -> None:
+    crawler = crawler_with(ARCHIVE_MAX_RESPONSE_BYTES=10)
+    limits = ResponseLimits.from_crawler(crawler)
+    request = Request("http://example.org/big")
+    limits.headers_received({}, 100, request)
+    limits.bytes_received(b"12345", request)  # under the cap: goes on
+    with pytest.raises(StopDownload) as stop:
+        limits.bytes_received(b"678901", request)
+    assert stop.value.fail is False  # what arrived is kept (and archived, marked)
+    assert request.meta[meta.TRUNCATED] == "length"
+    assert crawler.stats.get_value("archive/truncated/length") == 1
+
+
+def test_response_limits_cut_a_download_still_arriving_when_the_crawl_stops() -> None:
+    limits = ResponseLimits.from_crawler(crawler_with())
+    request = Request("http://example.org/slow")
+    limits.headers_received({}, 0, request)
+    limits.crawl_stopping()
+    with pytest.raises(StopDownload):
+        limits.bytes_received(b"x", request)
+    assert request.meta[meta.TRUNCATED] == "unspecified"
+
+
+def test_archive_components_are_off_without_the_switch() -> None:
+    with pytest.raises(NotConfigured):
+        ResponseLimits.from_crawler(crawler_with(ARCHIVE_ENABLED=False))
+
+
+def test_decompression_cuts_a_bomb_and_says_so() -> None:
+    crawler = crawler_with(ARCHIVE_MAX_RESPONSE_BYTES=1000)
+    middleware = BoundedDecompressionMiddleware.from_crawler(crawler)
+    announced: list[int] = []
+
+    def on_cut(request: Request, response: Response, limit: int) -> None:
+        announced.append(limit)
+
+    crawler.signals.connect(on_cut, signal=decoded_truncated)
+    request = Request("http://example.org/bomb")
+    bomb = gzip.compress(b"<html>" + b"a" * 100_000)
+    response = Response(
+        request.url,
+        body=bomb,
+        headers={"Content-Encoding": "gzip", "Content-Type": "text/html"},
+        request=request,
+    )
+    decoded = middleware.process_response(request, response)
+    assert len(decoded.body) == 1000 and "decoded_truncated" in decoded.flags
+    assert b"Content-Encoding" not in decoded.headers
+    assert isinstance(decoded, HtmlResponse)
+    assert announced == [1000]
+    assert crawler.stats.get_value("archive/truncated/decoded") == 1
+
+
+def test_decompression_leaves_unknown_encodings_alone() -> None:
+    middleware = BoundedDecompressionMiddleware.from_crawler(crawler_with())
+    request = Request("http://example.org/x")
+    response = Response(request.url, body=b"???", headers={"Content-Encoding": "zstd-x"})
+    assert middleware.process_response(request, response) is response
+
+
+def _guard(**overrides: Any) -> tuple[AddressGuardMiddleware, Crawler]:
+    crawler = crawler_with(**overrides)
+    return AddressGuardMiddleware.from_crawler(crawler), crawler
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "address"),
+        ("http://127.0.0.1:8080/", "address"),
+        ("http://[::1]/", "address"),
+        ("file:///etc/passwd", "scheme"),
+    ],
+)
+def test_address_guard_refuses_forbidden_literals_and_schemes(url: str, kind: str) -> None:
+    guard, crawler = _guard()
+    with pytest.raises(IgnoreRequest, match="blocked"):
+        asyncio.run(guard.process_request(Request(url)))
+    assert crawler.stats.get_value(f"archive/blocked/{kind}") == 1
+
+
+def test_address_guard_lets_an_allowed_network_through() -> None:
+    guard, crawler = _guard(ARCHIVE_ALLOWED_NETWORKS=["127.0.0.1/32"])
+    asyncio.run(guard.process_request(Request("http://127.0.0.1:8080/")))
+    with pytest.raises(IgnoreRequest):
+        asyncio.run(guard.process_request(Request("http://127.0.0.2:8080/")))
+    assert crawler.stats.get_value("archive/blocked/address") == 1
+
+
+def test_conditional_requests_ask_only_for_pages_captured_before(tmp_path: Path) -> None:
+    earlier = {
+        "url": "http://example.org/a",
+        "record_id": "<urn:uuid:1>",
+        "date": "2026-11-01T00:00:00Z",
+        "digest": "sha1:AAAA",
+        "etag": '"v1"',
+        "last_modified": "Sun, 01 Nov 2026 00:00:00 GMT",
+    }
+    captures = tmp_path / "captures.jsonl"
+    captures.write_text(json.dumps(earlier) + "\n", encoding="utf-8")
+    crawler = crawler_with(ARCHIVE_PREVIOUS_CAPTURES=str(captures))
+    middleware = ConditionalRequests.from_crawler(crawler)
+    known = Request(earlier["url"], meta={meta.DEPTH: 1})
+    middleware.process_request(known)
+    assert known.headers[b"If-None-Match"] == b'"v1"'
+    assert known.headers[b"If-Modified-Since"] == earlier["last_modified"].encode()
+    assert known.meta[meta.PREVIOUS].record_id == "<urn:uuid:1>"
+    seed = Request(earlier["url"], meta={meta.DEPTH: 0})  # seeds always come in full
+    middleware.process_request(seed)
+    assert b"If-None-Match" not in seed.headers and meta.PREVIOUS not in seed.meta
+    new = Request("http://example.org/new", meta={meta.DEPTH: 1})
+    middleware.process_request(new)
+    assert b"If-None-Match" not in new.headers
+    assert crawler.stats.get_value("archive/incremental/conditional_requests") == 1
+
+
+def test_conditional_requests_are_off_without_earlier_captures() -> None:
+    with pytest.raises(NotConfigured):
+        ConditionalRequests.from_crawler(crawler_with())
+
+
+def test_meta_refresh_skips_pages_without_one_and_follows_the_others() -> None:
+    crawler = crawler_with()
+    middleware = ByteScanMetaRefresh.from_crawler(crawler)
+    request = Request("http://example.org/")
+    plain = HtmlResponse(request.url, body=b"<html><body>no refresh</body></html>")
+    assert middleware.process_response(request, plain) is plain
+    refresh = b'<html><head><meta http-equiv="refresh" content="0; url=/next"></head></html>'
+    redirected = middleware.process_response(
+        request, HtmlResponse(request.url, body=refresh, request=request)
+    )
+    assert isinstance(redirected, Request) and redirected.url == "http://example.org/next"
