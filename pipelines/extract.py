@@ -15,10 +15,11 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.articles.builder import ArticleBuilder, PageContext
 from crawler.articles.extract import ExtractOptions
-from crawler.articles.model import WarcPointer
+from crawler.articles.model import ArchivedCopy, WarcPointer
 from crawler.articles.pool import ExtractionPool, PoolOptions
 from crawler.crawl.components._enabled import require_archive
 from crawler.crawl.items import PageItem
+from crawler.crawl.meta import ArchiveCopy
 
 __all__ = ["ExtractPipeline"]
 
@@ -91,7 +92,9 @@ class ExtractPipeline:
         if not result.is_article:
             raise self._drop("not_article", f"{item.final_url}: {result.reason}", "DEBUG")
         self.stats.inc_value("archive/articles/extracted")
-        return self.builder.article(result, self._context(item))
+        article = self.builder.article(result, self._context(item))
+        article._discovered_by = item.source
+        return article
 
     def _context(self, item: PageItem) -> PageContext:
         record = item.record
@@ -102,4 +105,11 @@ class ExtractPipeline:
             captured_at=datetime.fromisoformat(record.date.replace("Z", "+00:00")),
             crawl_id=self.crawl_id,
             warc=WarcPointer.model_validate(record, from_attributes=True),
+            archived_copy=_archived(item.archive_copy),
         )
+
+
+def _archived(copy: ArchiveCopy | None) -> ArchivedCopy | None:
+    if copy is None:
+        return None
+    return ArchivedCopy(archive=copy.archive, capture_time=copy.timestamp, replay_url=copy.replay)

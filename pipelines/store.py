@@ -36,6 +36,9 @@ class ArticleSummary:
     def __init__(self) -> None:
         self.total = 0
         self.on_topic = 0
+        self.coverage = 0
+        self.out_of_window = 0
+        self.from_archives = 0
         self.counts: dict[str, Counter[str]] = {
             k: Counter() for k in ("by_site", "by_language", "by_date_source")
         }
@@ -45,6 +48,9 @@ class ArticleSummary:
     def add(self, item: Article) -> None:
         self.total += 1
         self.on_topic += bool(item.relevance and item.relevance.on_topic)
+        self.coverage += bool(item.coverage)
+        self.out_of_window += item.in_window is False
+        self.from_archives += item.source == "archive"
         self.counts["by_site"][urlsplit(item.final_url).hostname or "?"] += 1
         self.counts["by_language"][item.language or "unknown"] += 1
         self.counts["by_date_source"][item.published_source or "none"] += 1
@@ -55,6 +61,9 @@ class ArticleSummary:
         return {
             "articles": self.total,
             "on_topic": self.on_topic,
+            "coverage": self.coverage,
+            "out_of_window": self.out_of_window,
+            "from_archives": self.from_archives,
             **{key: dict(counter.most_common()) for key, counter in self.counts.items()},
             "missing_dates": self.missing_dates,
             "near_duplicates": self.near_duplicates,

@@ -48,6 +48,7 @@ ARCHIVE_EXTRACT_MAX_BYTES = ExtractOptions().max_html_bytes  # larger HTML is cu
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.relevance.RelevancePipeline": 200,
+    "pipelines.coverage.CoveragePipeline": 250,
     "pipelines.dedupe.DuplicatePipeline": 300,
     "pipelines.store.ArticleStorePipeline": 900,
 }

@@ -1,21 +1,31 @@
-"""The news spider: start pages, feeds and sitemaps of a job, within its scope."""
+"""The news spider: a job's coverage from its sitemaps, feeds, listings, links and web
+archives' indexes, within its scope and date window, likeliest pages first."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
+from typing import Any, Self
+from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.articles.model import Article
 from crawler.crawl import meta
 from crawler.crawl.components.incremental import unchanged
+from crawler.crawl.coverage import OTHER_HOSTS, coverage_key, outlet
+from crawler.crawl.focus import DISCOVERY, LISTING, Candidate, FocusPolicy
 from crawler.crawl.items import PageItem
 from crawler.crawl.journal import ResumeState
-from crawler.discovery.links import page_links
+from crawler.discovery.cdx import cdx_query, parse_cdx, replay_url
+from crawler.discovery.dates import DateSpan, listed_span, parse_day, url_span
+from crawler.discovery.links import Link, page_links
 from crawler.discovery.listings import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
+from crawler.discovery.pages import listing_reason, read_listing
 from crawler.jobs.models import Job
 from crawler.jobs.scope import UrlScope
 
@@ -23,12 +33,18 @@ __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
 
+_GONE = (404, 410)
+_REPLAY_REDIRECTS = 5
+
 
 class NewsSpider(Spider):
-    """Discovers article URLs from a job's seeds. Every response is archived by the capture.
+    """Finds a job's coverage. Every response is archived by the capture.
 
-    Depth: start pages are depth 0; links on a page are one deeper; URLs listed by a feed or
-    sitemap are depth 1 (sitemap indexes do not add depth). ``scope.max_depth`` bounds it.
+    Depth: start pages and listings are depth 0, and so are the later pages of their
+    pagination; a page's links are one deeper; URLs listed by a feed, a sitemap or an archive
+    index are depth 1 (sitemap indexes add no depth). ``scope.max_depth`` bounds links;
+    with ``focus: only``, links of pages found on topic are followed ``follow_on_topic``
+    levels further.
 
     A resumed crawl (``resume``) re-reads its seeds but does not fetch again the pages an
     earlier attempt finished: it follows the links those pages had instead.
@@ -43,82 +59,279 @@ class NewsSpider(Spider):
         self.job = job if isinstance(job, Job) else Job.model_validate(job)
         self.scope = UrlScope.for_job(self.job)
         self.resume = resume or ResumeState()
+        self.focus = FocusPolicy(self.job)
+        self.window = self.job.window
+        seeds = self.job.seeds
+        self.listing_seeds = frozenset(str(u) for u in (*seeds.start_pages, *seeds.listings))
         self._expanded: set[str] = set()
+        self._state: dict[str, str] = {}
+        """Candidate URL -> ``queued`` or ``skipped`` (a skipped one may come back with more
+        evidence)."""
+        self._held: dict[str, tuple[list[Candidate], int]] = {}
+        """``focus: only``: page URL -> (its links without evidence, its budget), until the
+        pipelines say whether the page is on topic."""
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
+        return spider
+
+    # -- seeds -------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
         seeds = self.job.seeds
         for url in seeds.sitemaps:
-            yield self._request(str(url), self.parse_sitemap, "sitemap", 0)
+            yield self._seed(str(url), self.parse_sitemap, "sitemap")
         for url in seeds.feeds:
-            yield self._request(str(url), self.parse_feed, "feed", 0)
-        for url in seeds.start_pages:
-            yield self._request(str(url), self.parse_page, "page", 0)
+            yield self._seed(str(url), self.parse_feed, "feed")
+        for url in (*seeds.start_pages, *seeds.listings):
+            yield self._seed(str(url), self.parse_page, "listing")
+        for index, source in enumerate(seeds.archives):
+            for target in source.urls:
+                paging = meta.CdxPaging(index, target)
+                count_pages = source.api == "pywb"
+                query = cdx_query(source, target, self.window, count_pages=count_pages)
+                yield self._cdx_request(query, paging)
 
-    def _request(
-        self,
-        url: str,
-        callback: Any,
-        kind: str,
-        depth: int,
-        listed: ListedUrl | None = None,
-        listed_kind: str | None = None,
-        parent: str | None = None,
-    ) -> Request:
-        request_meta: dict[str, Any] = {meta.DEPTH: depth, meta.KIND: kind}
-        if listed is not None and listed_kind is not None:
-            request_meta[meta.LISTED] = meta.Listed(listed.date, listed.title, listed_kind)
-        if parent is not None:
-            request_meta[meta.PARENT] = parent
-        return Request(url, callback=callback, errback=self.failed, meta=request_meta)
+    def _seed(self, url: str, callback: Any, kind: str) -> Request:
+        candidate = Candidate(url, "seed", 0)
+        self._state[url] = "queued"
+        self._count(url, "seed", "seen")
+        request_meta: dict[str, Any] = {meta.DEPTH: 0, meta.KIND: kind, meta.CANDIDATE: candidate}
+        if kind == "listing":
+            request_meta[meta.LISTING] = meta.ListingPaging(url, 1, frozenset([url]))
+        return Request(
+            url, callback=callback, errback=self.failed, meta=request_meta, priority=DISCOVERY
+        )
 
-    def _follow(
-        self,
-        url: str,
-        callback: Any,
-        kind: str,
-        depth: int,
-        listed: ListedUrl | None = None,
-        listed_kind: str | None = None,
-        parent: str | None = None,
-    ) -> Iterable[Request]:
+    def _cdx_request(self, url: str, paging: meta.CdxPaging) -> Request:
+        return Request(
+            url,
+            callback=self.parse_cdx,
+            errback=self.failed,
+            meta={meta.DEPTH: 0, meta.KIND: "cdx", meta.CDX: paging},
+            priority=DISCOVERY,
+            dont_filter=True,
+        )
+
+    # -- counting ----------------------------------------------------------------------
+    def _count(self, url: str, source: str, event: str, value: int = 1) -> None:
+        self.crawler.stats.inc_value(coverage_key(outlet(url), source, event), value)
+
+    def _problem(self, name: str, message: str, *args: object) -> None:
+        self.crawler.stats.inc_value(f"archive/discovery/problems/{name}")
+        logger.warning(message, *args)
+
+    # -- deciding what to fetch ----------------------------------------------------------
+    def _consider(self, candidate: Candidate, kind: str = "page") -> Iterator[Request]:
+        """A request for ``candidate``, unless scope, window, depth or focus rule it out
+        (each skip counted, once per URL, under the candidate's outlet and source)."""
+        url = candidate.url
         refusal = self.scope.refusal(url)
-        stats = self.crawler.stats
         if refusal:
-            stats.inc_value(f"archive/scope/out_of_scope/{refusal}")
+            self.crawler.stats.inc_value(f"archive/scope/out_of_scope/{refusal}")
+            if url not in self._state:
+                self._state[url] = "skipped"
+                self.crawler.stats.inc_value(
+                    coverage_key(OTHER_HOSTS, candidate.source, f"skipped/out_of_scope/{refusal}")
+                )
             return
-        if depth > self.job.scope.max_depth:
-            stats.inc_value("archive/scope/too_deep")
+        state = self._state.get(url)
+        if state == "queued":
             return
+        first = state is None
+        if first:
+            self._count(url, candidate.source, "seen")
         if url in self.resume.done:
+            self._state[url] = "queued"
             yield from self._done_earlier(url)
             return
-        yield self._request(url, callback, kind, depth, listed, listed_kind, parent)
+        if not self._in_window(candidate):
+            if first:
+                self._count(url, candidate.source, "skipped/out_of_window")
+            self._state[url] = "skipped"
+            return
+        if candidate.depth > self.job.scope.max_depth and candidate.budget <= 0:
+            self.crawler.stats.inc_value("archive/scope/too_deep")
+            if first:
+                self._count(url, candidate.source, "skipped/too_deep")
+            self._state[url] = "skipped"
+            return
+        relevance = self.focus.relevance(candidate)
+        if not self.focus.wanted(candidate, relevance):
+            if first:
+                self._count(url, candidate.source, "skipped/no_evidence")
+            self._state[url] = "skipped"
+            return
+        if not first:  # skipped before, wanted now (better evidence): not a new candidate
+            self._count(url, candidate.source, "seen")
+        self._state[url] = "queued"
+        scored = candidate.with_score(relevance.score) if relevance else candidate
+        yield self._request(scored, kind, self.focus.priority(relevance, candidate.budget))
+
+    def _in_window(self, candidate: Candidate) -> bool:
+        span = candidate.span or url_span(candidate.url)
+        return span is None or not span.outside(self.window.start, self.window.end)
+
+    def _request(
+        self, candidate: Candidate, kind: str, priority: int, listed: meta.Listed | None = None
+    ) -> Request:
+        request_meta: dict[str, Any] = {
+            meta.DEPTH: candidate.depth,
+            meta.KIND: kind,
+            meta.CANDIDATE: candidate,
+        }
+        if listed is not None:
+            request_meta[meta.LISTED] = listed
+        if candidate.parent is not None and candidate.source in ("link", "listing"):
+            request_meta[meta.PARENT] = candidate.parent
+        return Request(
+            candidate.url,
+            callback=self.parse_page,
+            errback=self.failed,
+            meta=request_meta,
+            priority=priority,
+        )
+
+    def _listed(self, listed: ListedUrl, url: str, source: str, parent: str) -> Iterator[Request]:
+        """A page a feed or sitemap listed (depth 1), with its date and title."""
+        candidate = Candidate(
+            url,
+            source,
+            1,
+            parent=parent,
+            title=listed.title,
+            description=listed.description,
+            span=listed_span(listed.published, listed.modified, url),
+        )
+        kind = "feed" if source == "feed" else "sitemap"
+        for request in self._consider(candidate, "article"):
+            request.meta[meta.LISTED] = meta.Listed(listed.date, listed.title, kind)
+            yield request
 
     def _done_earlier(self, url: str) -> Iterable[Request]:
         """A page an earlier attempt finished: not fetched again; its links are followed."""
         if url in self._expanded:
             return
         self._expanded.add(url)
-        stats = self.crawler.stats
-        stats.inc_value("archive/resume/skipped_done")
+        self.crawler.stats.inc_value("archive/resume/skipped_done")
         for child, depth in self.resume.links.get(url, ()):
-            yield from self._follow(child, self.parse_page, "page", depth, parent=url)
+            yield from self._consider(Candidate(child, "link", depth, parent=url))
 
+    # -- pages -------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterable[Request | PageItem]:
-        """A start page, section page or article: hand it to the pipelines, follow its links."""
+        """A listing (followed, page after page, not extracted) or another page (handed to
+        the pipelines; its links followed)."""
+        candidate: Candidate = response.meta.get(meta.CANDIDATE) or Candidate(
+            response.url, "link", response.meta.get(meta.DEPTH, 0)
+        )
+        self._fetched(response)
         if not isinstance(response, TextResponse):
             return
-        item = self._page_item(response)
+        if meta.ARCHIVE_COPY in response.meta:
+            if response.meta.get(meta.KIND) == "archived" and 300 <= response.status < 400:
+                yield from self._replay_redirect(response)
+                return
+            if response.meta.get(meta.KIND) != "archived" and response.status in _GONE:
+                yield from self._archived(response)
+                return
+        links: list[Link] = []
+        if isinstance(response, HtmlResponse):
+            root = response.selector.root
+            links = page_links(root, response.url)
+            reason = listing_reason(response.url, root, links, self.listing_seeds)
+            if reason is not None:
+                self._count(candidate.url, candidate.source, "listings")
+                yield from self._listing(response, root, links, candidate, reason)
+                return
+        item = self._page_item(response, candidate)
         if item is not None:
             yield item
-        depth = response.meta.get(meta.DEPTH, 0) + 1
-        if depth > self.job.scope.max_depth or not isinstance(response, HtmlResponse):
-            return  # links would be too deep: do not even parse them
-        for link in page_links(response.selector.root, response.url):
-            yield from self._follow(link.url, self.parse_page, "page", depth, parent=response.url)
+        yield from self._links(response, candidate, links, held=item is not None)
 
-    @staticmethod
-    def _page_item(response: TextResponse) -> PageItem | None:
+    def _listing(
+        self, response: Response, root: Any, links: list[Link], page: Candidate, reason: str
+    ) -> Iterator[Request]:
+        logger.debug("%s is a listing (%s)", response.url, reason)
+        depth = page.depth + 1
+        for link in links:
+            yield from self._consider(
+                Candidate(link.url, "listing", depth, parent=response.url, anchor=link.text)
+            )
+        paging: meta.ListingPaging = response.meta.get(meta.LISTING) or meta.ListingPaging(
+            response.url, 1, frozenset([response.url])
+        )
+        listing = read_listing(root, response.url, links)
+        stats = self.crawler.stats
+        if listing.next_url is None or self.scope.refusal(listing.next_url):
+            return
+        if listing.next_url in paging.seen:
+            self._problem("listing_loops", "%s: pagination loops back; stopped", paging.first)
+            return
+        if self.window.start and listing.newest and listing.newest < self.window.start:
+            stats.inc_value("archive/discovery/listings_stopped/older_than_window")
+            return
+        if paging.page >= self.job.scope.listing_pages:
+            stats.inc_value("archive/discovery/listings_stopped/page_cap")
+            logger.info(
+                "%s: stopped after %d pages (scope.listing_pages)", paging.first, paging.page
+            )
+            return
+        following = meta.ListingPaging(
+            paging.first, paging.page + 1, paging.seen | {listing.next_url}
+        )
+        nxt = Candidate(listing.next_url, page.source, page.depth, parent=response.url)
+        self._state[listing.next_url] = "queued"
+        request = self._request(nxt, "listing", LISTING)
+        request.meta[meta.LISTING] = following
+        yield request
+
+    def _links(
+        self, response: Response, page: Candidate, links: list[Link], held: bool
+    ) -> Iterator[Request]:
+        """The links of a page that is not a listing. With ``focus: only``, links without
+        evidence wait until the page is scored (:meth:`item_scraped`)."""
+        depth = page.depth + 1
+        waiting: list[Candidate] = []
+        for link in links:
+            candidate = Candidate(link.url, "link", depth, parent=response.url, anchor=link.text)
+            if self.focus.mode == "only":
+                relevance = self.focus.relevance(candidate)
+                if not (relevance and relevance.evidence):
+                    waiting.append(candidate)
+                    continue
+            if depth > self.job.scope.max_depth and page.budget <= 0:
+                continue  # too deep: not even counted (most links of most pages)
+            yield from self._consider(candidate)
+        if waiting and held:
+            self._held[page.url] = (waiting, page.budget)
+        elif waiting:
+            yield from self._release(waiting, page.budget - 1)
+
+    def _release(self, waiting: list[Candidate], budget: int) -> Iterator[Request]:
+        if budget <= 0:
+            return
+        for candidate in waiting:
+            yield from self._consider(replace(candidate, budget=budget))
+
+    def item_scraped(self, item: Any) -> None:
+        """An article left the pipelines: its waiting links are followed if it is on topic."""
+        on_topic = isinstance(item, Article) and item.relevance is not None
+        self._settle(item, on_topic=on_topic and bool(item.relevance.on_topic))
+
+    def item_dropped(self, item: Any) -> None:
+        self._settle(item, on_topic=False)
+
+    def _settle(self, item: Any, on_topic: bool) -> None:
+        held = self._held.pop(getattr(item, "url", ""), None)
+        if held is None or self.crawler.engine is None:
+            return
+        waiting, budget = held
+        for request in self._release(waiting, self.job.follow_on_topic if on_topic else budget - 1):
+            self.crawler.engine.crawl(request)
+
+    def _page_item(self, response: TextResponse, candidate: Candidate) -> PageItem | None:
         record = response.meta.get(meta.RECORD)
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if record is None or response.status != 200 or "html" not in content_type.lower():
@@ -128,8 +341,10 @@ class NewsSpider(Spider):
         listed: meta.Listed | None = response.meta.get(meta.LISTED)
         redirects = response.meta.get(meta.REDIRECT_URLS) or [response.url]
         language = response.headers.get("Content-Language")
+        copy: meta.ArchiveCopy | None = response.meta.get(meta.ARCHIVE_COPY)
+        archived = copy is not None and response.meta.get(meta.KIND) == "archived"
         return PageItem(
-            url=redirects[0],
+            url=copy.original if archived and copy else redirects[0],
             final_url=response.url,
             body=response.body,
             content_type=content_type or None,
@@ -137,46 +352,208 @@ class NewsSpider(Spider):
             listed_date=listed.date if listed else None,
             listed_kind=listed.source if listed else None,
             record=record,
+            source=candidate.source,
+            archive_copy=copy if archived else None,
         )
 
+    # -- feeds and sitemaps ------------------------------------------------------------
+    def _fetched(self, response: Response) -> None:
+        candidate: Candidate | None = response.meta.get(meta.CANDIDATE)
+        if candidate is not None:
+            self._count(candidate.url, candidate.source, "fetched")
+
     def parse_feed(self, response: Response) -> Iterable[Request]:
+        self._fetched(response)
         listing = parse_feed(response.body)
         self.crawler.stats.inc_value("archive/discovery/feed_urls", len(listing.urls))
         if not listing.urls:
             logger.warning("%s: no item links found in feed", response.url)
         for listed in listing.urls:
             url = response.urljoin(listed.url)
-            yield from self._follow(url, self.parse_page, "article", 1, listed, "feed")
+            yield from self._listed(listed, url, "feed", response.url)
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        self._fetched(response)
         max_size = self.crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES")
         listing = parse_sitemap(decompress_sitemap(response.body, max_size))
         stats = self.crawler.stats
         stats.inc_value("archive/discovery/sitemap_urls", len(listing.urls))
         if not (listing.urls or listing.sitemaps):
             logger.warning("%s: no URLs found in sitemap", response.url)
-        for sitemap in listing.sitemaps:
-            yield from self._follow(
-                response.urljoin(sitemap),
-                self.parse_sitemap,
-                "sitemap",
-                response.meta.get(meta.DEPTH, 0),
+        candidate: Candidate | None = response.meta.get(meta.CANDIDATE)
+        source = (
+            "archive-sitemap" if candidate and candidate.source == "archive-sitemap" else "sitemap"
+        )
+        depth = response.meta.get(meta.DEPTH, 0)
+        for child in listing.sitemaps:
+            url = response.urljoin(child.url)
+            modified = parse_day(child.modified)
+            span = url_span(url)
+            if span is None and modified is not None:
+                span = DateSpan(modified, modified, exact=False)
+            if span is not None and span.outside(self.window.start, self.window.end):
+                self._count(url, "archive-sitemap", "seen")
+                self._count(url, "archive-sitemap", "skipped/out_of_window")
+                continue
+            if self.scope.refusal(url) or self._state.get(url) == "queued":
+                continue
+            self._state[url] = "queued"
+            self._count(url, "archive-sitemap", "seen")
+            nested = Candidate(url, "archive-sitemap", depth, parent=response.url)
+            yield Request(
+                url,
+                callback=self.parse_sitemap,
+                errback=self.failed,
+                meta={meta.DEPTH: depth, meta.KIND: "sitemap", meta.CANDIDATE: nested},
+                priority=DISCOVERY,
             )
         for listed in listing.urls:
             url = response.urljoin(listed.url)
-            yield from self._follow(url, self.parse_page, "article", 1, listed, "sitemap")
+            yield from self._listed(listed, url, source, response.url)
 
+    # -- web archives ------------------------------------------------------------------
+    def parse_cdx(self, response: Response) -> Iterable[Request]:
+        paging: meta.CdxPaging = response.meta[meta.CDX]
+        source = self.job.seeds.archives[paging.archive]
+        if response.status != 200:
+            self._problem(
+                "archive_index_error",
+                "archive index %s answered %d for %s; its captures are left out",
+                source.name,
+                response.status,
+                paging.target,
+            )
+            return
+        answer = parse_cdx(response.body, source.api)
+        stats = self.crawler.stats
+        if answer.unreadable and not answer.captures and answer.pages is None:
+            self._problem(
+                "archive_index_unreadable",
+                "archive index %s: the answer for %s is not a CDX answer (%d lines unreadable)",
+                source.name,
+                paging.target,
+                answer.unreadable,
+            )
+            return
+        if answer.pages is not None and paging.page is None:  # pywb: read the pages
+            pages = min(answer.pages, -(-source.max_captures // source.page_size))
+            for page in range(pages):
+                query = cdx_query(source, paging.target, self.window, page=page)
+                yield self._cdx_request(
+                    query, meta.CdxPaging(paging.archive, paging.target, 0, page)
+                )
+            return
+        room = source.max_captures - paging.read
+        captures = answer.captures[: max(room, 0)]
+        if len(answer.captures) > len(captures) or (answer.resume_key and room <= len(captures)):
+            stats.inc_value("archive/discovery/archive_index_capped")
+            logger.info(
+                "archive index %s: %s has more than %d captures; the rest is not read "
+                "(seeds.archives.max_captures)",
+                source.name,
+                paging.target,
+                source.max_captures,
+            )
+        stats.inc_value("archive/discovery/archive_index_captures", len(captures))
+        for capture in captures:
+            copy = None
+            if source.replay:
+                copy = meta.ArchiveCopy(
+                    source.name,
+                    capture.url,
+                    capture.timestamp,
+                    replay_url(source.replay, capture),
+                    response.url,
+                )
+            candidate = Candidate(capture.url, "archive-index", 1, parent=response.url)
+            for request in self._consider(candidate, "article"):
+                if copy is not None:
+                    request.meta[meta.ARCHIVE_COPY] = copy
+                    request.meta["handle_httpstatus_list"] = list(_GONE)
+                yield request
+        read = paging.read + len(captures)
+        if answer.resume_key and read < source.max_captures:
+            query = cdx_query(source, paging.target, self.window, resume_key=answer.resume_key)
+            yield self._cdx_request(query, meta.CdxPaging(paging.archive, paging.target, read))
+
+    def _archived(self, response: Response) -> Iterator[Request]:
+        """The live page is gone: ask the archive for its copy (raw replay)."""
+        copy: meta.ArchiveCopy = response.meta[meta.ARCHIVE_COPY]
+        candidate: Candidate = response.meta[meta.CANDIDATE]
+        self.crawler.stats.inc_value("archive/discovery/archived_copies_requested")
+        yield Request(
+            copy.replay,
+            callback=self.parse_page,
+            errback=self.failed,
+            meta={
+                meta.DEPTH: candidate.depth,
+                meta.KIND: "archived",
+                meta.CANDIDATE: candidate,
+                meta.ARCHIVE_COPY: copy,
+                "dont_redirect": True,
+                "handle_httpstatus_list": [301, 302, 303, 307, 308],
+                "archive_redirects": 0,
+            },
+            priority=self.focus.priority(self.focus.relevance(candidate)),
+            dont_filter=True,
+        )
+
+    def _replay_redirect(self, response: Response) -> Iterator[Request]:
+        """An archive's replay redirects (to the nearest capture): followed within the
+        archive's host only, a few times."""
+        copy: meta.ArchiveCopy = response.meta[meta.ARCHIVE_COPY]
+        location = response.headers.get("Location")
+        target = response.urljoin(location.decode("latin-1")) if location else ""
+        hops = response.meta.get("archive_redirects", 0) + 1
+        if urlsplit(target).hostname != urlsplit(copy.replay).hostname:
+            self._problem(
+                "archive_replay_elsewhere",
+                "archive %s: the copy of %s redirects to %s, outside the archive; not followed",
+                copy.archive,
+                copy.original,
+                target or "(no Location)",
+            )
+            return
+        if hops > _REPLAY_REDIRECTS:
+            self._problem(
+                "archive_replay_redirects",
+                "archive %s: the copy of %s redirects more than %d times; given up",
+                copy.archive,
+                copy.original,
+                _REPLAY_REDIRECTS,
+            )
+            return
+        yield Request(
+            target,
+            callback=self.parse_page,
+            errback=self.failed,
+            meta={**response.meta, "archive_redirects": hops},
+            dont_filter=True,
+        )
+
+    # -- failures ----------------------------------------------------------------------
     def failed(self, failure: Failure) -> None:
-        """Downloads that produced no response (timeouts, refusals...): counted and logged."""
+        """Downloads that produced no usable response: counted and logged."""
         request = getattr(failure, "request", None)
         kind = failure.type.__name__ if failure.type else "Unknown"
         stats = self.crawler.stats
-        if request is not None and request.meta.get(meta.DEPTH) == 0 and kind != "IgnoreRequest":
-            stats.inc_value("archive/seeds/failed")
-            logger.warning("seed %s failed: %s", request.url, failure.value)
+        request_meta = request.meta if request is not None else {}
+        if request_meta.get(meta.KIND) == "cdx":
+            self._problem(
+                "archive_index_unreachable",
+                "archive index %s failed: %s; its captures are left out",
+                request.url if request else "?",
+                failure.value,
+            )
             return
+        if request_meta.get(meta.DEPTH) == 0 and kind != "IgnoreRequest":
+            stats.inc_value("archive/seeds/failed")
+            logger.warning("seed %s failed: %s", request.url if request else "?", failure.value)
+            return
+        candidate: Candidate | None = request_meta.get(meta.CANDIDATE)
+        if kind == "IgnoreRequest" and candidate and "robots.txt" in str(failure.value):
+            self._count(candidate.url, candidate.source, "skipped/robots")
         if kind in ("HttpError", "IgnoreRequest"):
             return  # archived 4xx/5xx pages, or requests refused by robots.txt or safety (counted)
         stats.inc_value(f"archive/failed/{kind}")
-        if kind != "IgnoreRequest":
-            logger.warning("failed %s: %s", request.url if request else "?", failure.value)
+        logger.warning("failed %s: %s", request.url if request else "?", failure.value)

@@ -28,7 +28,7 @@ def test_sitemap_index_lists_sitemaps_even_without_loc() -> None:
     listing = parse_sitemap((FIXTURES / "sitemap.index.xml").read_bytes())
     assert not listing.urls
     assert len(listing.sitemaps) >= 7
-    assert listing.sitemaps[0] == "https://example.com/sitemap.jss?portalCode=10260&lang=en"
+    assert listing.sitemaps[0].url == "https://example.com/sitemap.jss?portalCode=10260&lang=en"
 
 
 def test_gzip_sitemap_is_decompressed_within_a_bound() -> None:

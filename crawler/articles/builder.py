@@ -8,15 +8,21 @@ WARCs) and ``crawler extract`` (a page outside any crawl).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 
 from crawler.articles.extract import ExtractionResult, ExtractOptions, extractor_info
-from crawler.articles.model import Article, ExtractorInfo, RelevanceInfo, WarcPointer
+from crawler.articles.model import (
+    ArchivedCopy,
+    Article,
+    ExtractorInfo,
+    RelevanceInfo,
+    WarcPointer,
+)
 from crawler.articles.neardup import DuplicateIndex
 from crawler.articles.relevance import TopicMatcher
-from crawler.jobs.models import Topic
+from crawler.jobs.models import Topic, Window
 
-__all__ = ["ArticleBuilder", "Deduplicator", "PageContext", "TopicScorer"]
+__all__ = ["ArticleBuilder", "Deduplicator", "PageContext", "TopicScorer", "judge_coverage"]
 
 _ARTICLE_FIELDS = frozenset(Article.model_fields) & {f.name for f in fields(ExtractionResult)}
 
@@ -34,6 +40,28 @@ class PageContext:
     captured_at: datetime | None = None
     crawl_id: str | None = None
     warc: WarcPointer | None = None
+    archived_copy: ArchivedCopy | None = None
+    """Set when the capture is a web archive's copy (``url`` is then the outlet's URL)."""
+
+
+def judge_coverage(article: Article, window: Window) -> bool | None:
+    """Set ``in_window`` (the publication date against the window) and ``coverage`` (on
+    topic and not dated outside the window); returns ``coverage``."""
+    bounded = window.start is not None or window.end is not None
+    published = _day(article.published)
+    article.in_window = window.contains(published) if bounded and published else None
+    if article.relevance is None:
+        article.coverage = None
+    else:
+        article.coverage = article.relevance.on_topic and article.in_window is not False
+    return article.coverage
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 class TopicScorer:
@@ -81,10 +109,12 @@ class ArticleBuilder:
         options: ExtractOptions,
         scorer: TopicScorer | None = None,
         deduplicator: Deduplicator | None = None,
+        window: Window | None = None,
     ) -> None:
         self.extractor = ExtractorInfo(**extractor_info(options))
         self.scorer = scorer
         self.deduplicator = deduplicator
+        self.window = window or Window()
 
     def article(self, result: ExtractionResult, page: PageContext) -> Article:
         """The Article of an extraction result (not scored, not linked)."""
@@ -99,15 +129,19 @@ class ArticleBuilder:
             crawl_id=page.crawl_id,
             warc=page.warc,
             extractor=self.extractor,
+            source="archive" if page.archived_copy else "live",
+            archived_copy=page.archived_copy,
         )
         article._features = list(result.features)
         return article
 
     def build(self, result: ExtractionResult, page: PageContext) -> Article:
-        """The Article, scored and linked to earlier near-duplicates."""
+        """The Article, scored, judged against the window, and linked to earlier
+        near-duplicates."""
         article = self.article(result, page)
         if self.scorer is not None:
             self.scorer.score(article)
+        judge_coverage(article, self.window)
         if self.deduplicator is not None:
             self.deduplicator.link(article)
         return article

@@ -92,6 +92,8 @@ class ExtractionResult:
     tags: list[str] = field(default_factory=list)
     page_type: str | None = None
     """The type the page declares (``og:type``, JSON-LD ``@type``), lower case."""
+    classification: str = ""
+    """Why it is taken for an article (empty when it is not one)."""
     features: list[int] = field(default_factory=list)
     """Sampled text features for near-duplicate detection."""
     fingerprint: str | None = None
@@ -296,10 +298,16 @@ def extract_page(
         source = publication_source(published, tree, json_ld, url, listed_date, listed_kind)
     language = declared_language or detect_language(text)
     reason = None
+    page_type = meta.get("pagetype")
     if len(text) < options.min_article_chars:
         reason = "main text too short"
-    elif published is None and meta.get("pagetype") not in _ARTICLE_TYPES:
+    elif published is None and page_type not in _ARTICLE_TYPES:
         reason = "no date and not declared an article (front or section page?)"
+    classification = ""
+    if reason is None:
+        classification = (
+            f"declared {page_type}" if page_type in _ARTICLE_TYPES else ("main text and a date")
+        )
     sampled = features(text)
     return ExtractionResult(
         is_article=reason is None,
@@ -318,7 +326,8 @@ def extract_page(
         site_name=meta.get("sitename"),
         categories=list(meta.get("categories") or []),
         tags=list(meta.get("tags") or []),
-        page_type=meta.get("pagetype"),
+        page_type=page_type,
+        classification=classification,
         features=sampled,
         fingerprint=f"{simhash(sampled):016x}",
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-__all__ = ["Article", "ExtractorInfo", "RelevanceInfo", "WarcPointer"]
+__all__ = ["ArchivedCopy", "Article", "ExtractorInfo", "RelevanceInfo", "WarcPointer"]
 
 
 class WarcPointer(BaseModel):
@@ -46,6 +46,19 @@ class RelevanceInfo(BaseModel):
     on_topic: bool
     matched: dict[str, int]
     """Job term to number of matches in title and text."""
+
+
+class ArchivedCopy(BaseModel):
+    """Where an article captured from a web archive's copy comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    archive: str
+    """The archive's name in the job (``seeds.archives``)."""
+    capture_time: str
+    """When the archive captured the page, 14 digits, UTC."""
+    replay_url: str
+    """The archive's URL of the copy (the WARC record's target)."""
 
 
 class Article(BaseModel):
@@ -92,6 +105,20 @@ class Article(BaseModel):
     extractor: ExtractorInfo
     relevance: RelevanceInfo | None = None
     """Null when the job has no topic."""
+    page_type: str | None = None
+    """The type the page declares (``og:type``, JSON-LD ``@type``), lower case."""
+    classification: str = ""
+    """Why the page is taken for an article (``declared newsarticle``, ``main text and a
+    date``); listings (home, section, tag, search pages) are archived but never articles."""
+    in_window: bool | None = None
+    """Whether ``published`` falls in the job's window; null without a window or a date."""
+    coverage: bool | None = None
+    """On topic and not dated outside the window: part of the coverage the job is after.
+    Null when the job has no topic."""
+    source: str = "live"
+    """``live`` (fetched from the outlet) or ``archive`` (the outlet's page was gone: a web
+    archive's copy, see ``archived_copy``; ``url`` is then the outlet's URL)."""
+    archived_copy: ArchivedCopy | None = None
     fingerprint: str | None = None
     """64-bit SimHash of the text, 16 hex digits."""
     duplicate_of: str | None = None
@@ -101,6 +128,13 @@ class Article(BaseModel):
 
     _features: list[int] = PrivateAttr(default_factory=list)
     """Set by :class:`crawler.articles.builder.ArticleBuilder` from the extraction."""
+    _discovered_by: str = PrivateAttr(default="")
+    """How the crawl found the page (``sitemap``, ``listing``...), for the coverage report."""
+
+    @property
+    def discovered_by(self) -> str:
+        """How the crawl found the page (not written out: the coverage report counts it)."""
+        return self._discovered_by
 
     @property
     def features(self) -> list[int]:

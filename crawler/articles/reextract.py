@@ -19,8 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
+from lxml import html as lxml_html
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.layout import crawl_key
@@ -28,11 +31,12 @@ from crawler.archive.reader import article_lines, load_manifest
 from crawler.archive.storage import Storage
 from crawler.articles.builder import ArticleBuilder, Deduplicator, PageContext, TopicScorer
 from crawler.articles.extract import ExtractionResult, ExtractOptions
-from crawler.articles.model import WarcPointer
+from crawler.articles.model import ArchivedCopy, WarcPointer
 from crawler.articles.pool import ExtractionPool, PoolOptions
-from crawler.discovery.links import parse_links
+from crawler.discovery.links import Link, page_links
 from crawler.discovery.listings import decompress_sitemap, parse_feed, parse_sitemap
-from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, Topic
+from crawler.discovery.pages import listing_reason
+from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, Topic, Window
 
 __all__ = ["ReextractReport", "reextract_crawl"]
 
@@ -49,6 +53,9 @@ class _Page:
     body: bytes
     pointer: WarcPointer
     date: str
+    original: str | None = None
+    """The outlet's URL, when the page is a web archive's copy."""
+    copy: ArchivedCopy | None = None
 
 
 @dataclass
@@ -96,13 +103,39 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for n, v in headers if n.lower() == name.lower()), None)
 
 
+def _html_links(url: str, body: bytes, seeds: frozenset[str]) -> tuple[list[Link], bool]:
+    """The page's links, and whether it is a listing (the crawl's rules: not an article)."""
+    try:
+        root = lxml_html.fromstring(body)
+    except (ValueError, etree.ParserError):
+        return [], False
+    links = page_links(root, url)
+    return links, listing_reason(url, root, links, seeds) is not None
+
+
+def _copy_of(record: Any) -> tuple[str, ArchivedCopy] | None:
+    """What a ``metadata`` record says of its response when it is a web archive's copy:
+    the outlet's URL, and the archive's capture."""
+    text = record.content_stream().read().decode("utf-8", "replace")
+    fields = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+    if "archived-copy-of" not in fields:
+        return None
+    return fields["archived-copy-of"], ArchivedCopy(
+        archive=fields.get("archive", ""),
+        capture_time=fields.get("archive-capture-time", ""),
+        replay_url=record.rec_headers.get_header("WARC-Target-URI"),
+    )
+
+
 def _scan(
-    warcs: list[Path],
+    warcs: list[Path], seeds: frozenset[str]
 ) -> tuple[list[_Page], dict[str, tuple[str, str]], dict[str, str]]:
-    """HTML pages in WARC order; URL -> (listed date, kind) when a feed or sitemap was the
-    first to lead to it (responses are in the WARC in the order the crawl handled them);
-    redirect target -> the URL that redirected to it."""
+    """HTML pages that are not listings, in WARC order; URL -> (listed date, kind) when a
+    feed or sitemap was the first to lead to it (responses are in the WARC in the order the
+    crawl handled them); redirect target -> the URL that redirected to it. A page that is
+    a web archive's copy gets its original URL from the record describing it."""
     pages: list[_Page] = []
+    copies: dict[str, tuple[str, ArchivedCopy]] = {}
     first_source: dict[str, tuple[str | None, str] | None] = {}
     redirected_from: dict[str, str] = {}
     payloads: dict[str, bytes] = {}  # payload digest -> raw body, for revisits
@@ -111,6 +144,11 @@ def _scan(
             records = ArchiveIterator(handle)
             for record in records:
                 kind = record.rec_type
+                if kind == "metadata":
+                    copy = _copy_of(record)
+                    if copy is not None:
+                        copies[record.rec_headers.get_header("WARC-Refers-To")] = copy
+                    continue
                 if kind not in ("response", "revisit") or record.http_headers is None:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
@@ -131,8 +169,11 @@ def _scan(
                 if status != 200 or not raw:
                     continue
                 if "html" in content_type.lower():
-                    for link in parse_links(raw, url):
+                    links, listing = _html_links(url, raw, seeds)
+                    for link in links:
                         first_source.setdefault(link.url, None)
+                    if listing:
+                        continue
                     pages.append(
                         _Page(
                             url=url,
@@ -153,6 +194,10 @@ def _scan(
                 elif any(t in content_type.lower() for t in _LISTING_TYPES):
                     _listings(url, raw, first_source)
     listed = {u: (s[0], s[1]) for u, s in first_source.items() if s is not None and s[0]}
+    for page in pages:
+        found = copies.get(page.pointer.record_id)
+        if found is not None:
+            page.original, page.copy = found
     return pages, listed, redirected_from
 
 
@@ -206,10 +251,13 @@ def reextract_crawl(
     progress: Callable[[str], None] = lambda _line: None,
 ) -> ReextractReport:
     manifest = load_manifest(storage, crawl_id)
-    topic_config = (manifest.job.get("config") or {}).get("topic")
-    topic = Topic.model_validate(topic_config) if topic_config else None
+    config = manifest.job.get("config") or {}
+    topic = Topic.model_validate(config["topic"]) if config.get("topic") else None
+    window = Window.model_validate(config.get("window") or {})
+    given = config.get("seeds") or {}
+    seeds = frozenset(str(u) for u in (*given.get("start_pages", []), *given.get("listings", [])))
     builder = ArticleBuilder(
-        ExtractOptions(), TopicScorer(topic) if topic else None, Deduplicator()
+        ExtractOptions(), TopicScorer(topic) if topic else None, Deduplicator(), window
     )
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
@@ -220,7 +268,7 @@ def reextract_crawl(
                 storage.get(crawl_key(crawl_id, entry.path), local)
                 warcs.append(local)
         progress(f"reading {len(warcs)} WARC file(s)")
-        pages, listed, redirected_from = _scan(warcs)
+        pages, listed, redirected_from = _scan(warcs, seeds)
     stored_lines = list(article_lines(storage, crawl_id, manifest))
     stored = {json.loads(line)["warc"]["record_id"]: line for line in stored_lines}
     stored_order = [json.loads(line)["warc"]["record_id"] for line in stored_lines]
@@ -234,7 +282,7 @@ def reextract_crawl(
     for page, result in zip(pages, results, strict=True):
         if result is None or not result.is_article:
             continue
-        url = first[page.pointer.record_id]
+        url = page.original or first[page.pointer.record_id]
         context = PageContext(
             url=url,
             final_url=page.url,
@@ -242,6 +290,7 @@ def reextract_crawl(
             captured_at=datetime.fromisoformat(page.date.replace("Z", "+00:00")),
             crawl_id=crawl_id,
             warc=page.pointer,
+            archived_copy=page.copy,
         )
         article = builder.build(result, context)
         rebuilt[page.pointer.record_id] = article.model_dump_json(exclude_none=False)

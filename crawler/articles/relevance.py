@@ -47,6 +47,14 @@ class Relevance:
     on_topic: bool
     matched: dict[str, int]
     """Term (as written in the job) to number of matches in title + text."""
+    strong: bool = False
+    """A strong term matched."""
+
+    @property
+    def evidence(self) -> bool:
+        """Enough to think a page is about the topic before reading it: a strong term, or
+        two different terms (``Corée du Nord`` and ``Koursk``; not ``Corée du Nord`` alone)."""
+        return self.strong or len(self.matched) >= 2
 
 
 @dataclass(frozen=True)
@@ -105,4 +113,4 @@ class TopicMatcher:
             score += term.weight * (min(in_text, MAX_COUNT) + 2 * min(in_title, MAX_COUNT))
             strong_hit = strong_hit or term.weight == STRONG_WEIGHT
         on_topic = strong_hit and score >= self.topic.threshold
-        return Relevance(round(score, 2), on_topic, dict(matched))
+        return Relevance(round(score, 2), on_topic, dict(matched), strong_hit)

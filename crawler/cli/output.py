@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from crawler.crawl.coverage import coverage_report
 
 if TYPE_CHECKING:
     from crawler.crawl.run import CrawlResult
 
-__all__ = ["crawl_summary", "table"]
+__all__ = ["coverage_lines", "crawl_summary", "table"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -45,12 +47,17 @@ def crawl_summary(result: CrawlResult) -> str:
         f"  articles         {s.get('archive/articles/stored', 0)} extracted, "
         f"{s.get('archive/articles/on_topic', 0)} on topic, "
         f"{s.get('archive/articles/near_duplicates', 0)} near-duplicates "
-        f"({s.get('archive/articles/dropped/not_article', 0)} pages were not articles)",
+        f"({s.get('archive/articles/dropped/not_article', 0)} pages were not articles, "
+        f"{_listings(s)} listings)",
+        f"  coverage         {s.get('archive/articles/coverage', 0)} on topic in the window "
+        f"({s.get('archive/discovery/archived_copies', 0)} from web archives' copies)",
         f"  truncated        {truncated}   robots.txt-disallowed {robots}   blocked {blocked}"
         f"   failed {failed}",
         f"  archive          {where}",
         "                   manifest.json (every file with SHA-256), warc/, index/ (CDXJ),",
-        "                   articles/ (JSON lines per WARC, summary.json, clusters.json)",
+        "                   articles/ (JSON lines per WARC, summary.json, clusters.json),",
+        "                   coverage.json",
+        *coverage_lines(coverage_report(s)),
     ]
     if seeds_failed:
         lines.append(
@@ -62,3 +69,42 @@ def crawl_summary(result: CrawlResult) -> str:
             "spool and are uploaded by the next run or `crawler upload`"
         )
     return "\n".join(lines)
+
+
+def _listings(stats: Mapping[str, Any]) -> int:
+    return sum(
+        v for k, v in stats.items() if k.startswith("archive/coverage/") and k.endswith("|listings")
+    )
+
+
+_COLUMNS = ("seen", "skipped", "fetched", "articles", "on_topic", "coverage")
+
+
+def coverage_lines(report: Mapping[str, Any]) -> list[str]:
+    """The coverage report by discovery source, as a table under the summary."""
+    totals: Mapping[str, Mapping[str, int]] = report.get("totals", {})
+    if not totals:
+        return []
+    rows = []
+    for source, counts in totals.items():
+        skipped = sum(v for k, v in counts.items() if k.startswith("skipped/"))
+        values = {**counts, "skipped": skipped}
+        rows.append([source, *(values.get(column, 0) for column in _COLUMNS)])
+    lines = ["  by source", *("    " + line for line in table(["", *_COLUMNS], rows).splitlines())]
+    reasons: dict[str, int] = {}
+    for counts in totals.values():
+        for key, value in counts.items():
+            if key.startswith("skipped/"):
+                why = key.split("/")[1]
+                reasons[why] = reasons.get(why, 0) + value
+    if reasons:
+        said = [f"{value} {why.replace('_', ' ')}" for why, value in sorted(reasons.items())]
+        lines.append("  skipped          " + ", ".join(said))
+    problems: Mapping[str, int] = report.get("problems", {})
+    if problems:
+        lines.append(
+            "  DISCOVERY        "
+            + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in problems.items())
+            + ": see warnings"
+        )
+    return lines

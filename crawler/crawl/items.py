@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crawler.archive.warc import RecordLocation
+from crawler.crawl.meta import ArchiveCopy
 
 __all__ = ["PageItem"]
 
@@ -25,3 +26,7 @@ class PageItem:
     listed_kind: str | None
     """``feed`` or ``sitemap`` when a listing led here."""
     record: RecordLocation
+    source: str = "link"
+    """How the crawl found it (:data:`crawler.crawl.coverage.SOURCES`)."""
+    archive_copy: ArchiveCopy | None = None
+    """Set when the capture is a web archive's copy (the live page was gone)."""

@@ -10,24 +10,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ARCHIVE_COPY",
     "BYTES_RECEIVED",
+    "CANDIDATE",
+    "CDX",
     "DEPTH",
     "HEADERS_AT",
     "HTTP_REASON",
     "KIND",
     "LISTED",
+    "LISTING",
     "PARENT",
     "PREVIOUS",
     "RECORD",
     "REDIRECT_URLS",
     "TRUNCATED",
+    "ArchiveCopy",
+    "CdxPaging",
     "Listed",
+    "ListingPaging",
 ]
 
 DEPTH = "archive_depth"
 """``int``: link hops from a start page (feed and sitemap entries are depth 1; seeds 0)."""
 KIND = "archive_kind"
-"""``str``: what the spider expects at the URL: ``page``, ``article``, ``feed``, ``sitemap``."""
+"""``str``: what the spider expects at the URL: ``page``, ``article``, ``feed``, ``sitemap``,
+``listing``, ``cdx`` (a web archive's capture index), ``archived`` (an archive's copy)."""
+CANDIDATE = "archive_candidate"
+""":class:`crawler.crawl.focus.Candidate`: how the URL was found and what it scored."""
+LISTING = "archive_listing"
+""":class:`ListingPaging`: the listing this page belongs to, and which page of it it is."""
+CDX = "archive_cdx"
+""":class:`CdxPaging`: which archive index query this answer belongs to."""
+ARCHIVE_COPY = "archive_copy"
+""":class:`ArchiveCopy`: where an archived copy of the page is, should the live page be gone
+(on a candidate from an archive index); on the copy's own request, what it is a copy of."""
 LISTED = "archive_listed"
 """:class:`Listed`: what the feed or sitemap that led here said of the URL."""
 PARENT = "archive_parent"
@@ -60,3 +77,45 @@ class Listed:
     """The item's title (feeds, news sitemaps)."""
     source: str
     """``feed`` or ``sitemap``."""
+
+
+@dataclass(frozen=True)
+class ListingPaging:
+    """Where a page stands in a listing's pagination."""
+
+    first: str
+    """URL of the listing's first page."""
+    page: int
+    """1 for the first page."""
+    seen: frozenset[str] = frozenset()
+    """Pages of this listing already requested (a listing that loops stops)."""
+
+
+@dataclass(frozen=True)
+class CdxPaging:
+    """One query of an archive index, and how far it has read."""
+
+    archive: int
+    """Index of the source in ``seeds.archives``."""
+    target: str
+    """The URL prefix or domain asked for."""
+    read: int = 0
+    """Captures read so far for this target."""
+    page: int | None = None
+    """pywb paging: this answer's page (None: not paged, or the page count request)."""
+
+
+@dataclass(frozen=True)
+class ArchiveCopy:
+    """A web archive's capture of a page, fetched in raw mode when the live page is gone."""
+
+    archive: str
+    """The archive's name in the job."""
+    original: str
+    """The page's own URL."""
+    timestamp: str
+    """The capture's time, 14 digits (UTC)."""
+    replay: str
+    """The archive's raw replay URL of the capture."""
+    cdx: str
+    """The capture index that listed it."""

@@ -13,15 +13,32 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["ListedUrl", "Listing", "parse_feed", "parse_sitemap"]
+__all__ = ["ListedSitemap", "ListedUrl", "Listing", "parse_feed", "parse_sitemap"]
 
 
 @dataclass(frozen=True)
 class ListedUrl:
     url: str
-    date: str | None = None
-    """Publication or modification date as the listing gives it (feed/sitemap text)."""
+    published: str | None = None
+    """Publication date as the listing writes it (``pubDate``, ``news:publication_date``)."""
+    modified: str | None = None
+    """Modification date as the listing writes it (``lastmod``, Atom ``updated``)."""
     title: str | None = None
+    description: str | None = None
+    """A feed item's summary, a news sitemap's keywords."""
+
+    @property
+    def date(self) -> str | None:
+        """The date the listing gives: publication, else modification."""
+        return self.published or self.modified
+
+
+@dataclass(frozen=True)
+class ListedSitemap:
+    """A child sitemap of a sitemap index, with its ``lastmod``."""
+
+    url: str
+    modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,7 +46,7 @@ class Listing:
     """What a feed or sitemap lists: pages, and (for sitemap indexes) more sitemaps."""
 
     urls: tuple[ListedUrl, ...] = ()
-    sitemaps: tuple[str, ...] = ()
+    sitemaps: tuple[ListedSitemap, ...] = ()
 
 
 def _parser() -> etree.XMLParser:
@@ -58,6 +75,10 @@ def _text(node: Any, *names: str) -> str | None:
     return None
 
 
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _atom_link(entry: Any) -> str | None:
     links = entry.xpath("./*[local-name()='link']")
     for link in links:
@@ -76,12 +97,13 @@ def _json_feed(body: bytes) -> Listing:
     urls = []
     for item in data.get("items", []) if isinstance(data.get("items"), list) else []:
         if isinstance(item, dict) and isinstance(item.get("url"), str):
-            date = item.get("date_published") or item.get("date_modified")
             urls.append(
                 ListedUrl(
                     item["url"],
-                    date if isinstance(date, str) else None,
-                    item.get("title") if isinstance(item.get("title"), str) else None,
+                    published=_string(item.get("date_published")),
+                    modified=_string(item.get("date_modified")),
+                    title=_string(item.get("title")),
+                    description=_string(item.get("summary")),
                 )
             )
     return Listing(urls=tuple(urls))
@@ -103,7 +125,12 @@ def parse_feed(body: bytes) -> Listing:
                 link = (guid[0].text or "").strip() or None
         if link:
             urls.append(
-                ListedUrl(link, _text(item, "pubDate", "date", "published"), _text(item, "title"))
+                ListedUrl(
+                    link,
+                    published=_text(item, "pubDate", "date", "published"),
+                    title=_text(item, "title"),
+                    description=_text(item, "description"),
+                )
             )
     for entry in root.xpath("//*[local-name()='entry']"):  # Atom
         link = _atom_link(entry)
@@ -111,8 +138,10 @@ def parse_feed(body: bytes) -> Listing:
             urls.append(
                 ListedUrl(
                     link,
-                    _text(entry, "published", "updated", "issued", "modified"),
-                    _text(entry, "title"),
+                    published=_text(entry, "published", "issued"),
+                    modified=_text(entry, "updated", "modified"),
+                    title=_text(entry, "title"),
+                    description=_text(entry, "summary"),
                 )
             )
     return Listing(urls=tuple(urls))
@@ -141,20 +170,26 @@ def parse_sitemap(body: bytes) -> Listing:
         return Listing(urls=tuple(ListedUrl(u) for u in text_urls))
     if etree.QName(root).localname == "sitemapindex":
         # some indexes put the URL straight in <sitemap>, without <loc>
-        locs = [
-            _text(s, "loc") or (s.text or "").strip()
+        children = [
+            ListedSitemap(_text(s, "loc") or (s.text or "").strip(), _text(s, "lastmod"))
             for s in root.xpath("./*[local-name()='sitemap']")
         ]
-        return Listing(sitemaps=tuple(loc for loc in locs if loc))
+        return Listing(sitemaps=tuple(child for child in children if child.url))
     urls = []
     for entry in root.xpath("./*[local-name()='url']"):
         loc = _text(entry, "loc")
         if not loc:
             continue
         news = entry.xpath("./*[local-name()='news']")
-        date = _text(news[0], "publication_date") if news else None
-        title = _text(news[0], "title") if news else None
-        urls.append(ListedUrl(loc, date or _text(entry, "lastmod"), title))
+        urls.append(
+            ListedUrl(
+                loc,
+                published=_text(news[0], "publication_date") if news else None,
+                modified=_text(entry, "lastmod"),
+                title=_text(news[0], "title") if news else None,
+                description=_text(news[0], "keywords") if news else None,
+            )
+        )
     if not urls and root.xpath("//*[local-name()='item' or local-name()='entry']"):
         return parse_feed(body)  # some sites list a feed as a sitemap
     return Listing(urls=tuple(urls))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -20,12 +21,15 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
 
 __all__ = [
     "DEFAULT_RESPONSE_BYTES",
     "DEFAULT_STORAGE",
     "DEFAULT_WARC_SIZE",
+    "ArchiveSource",
+    "Focus",
     "Identity",
     "Job",
     "Limits",
@@ -35,6 +39,7 @@ __all__ = [
     "Seeds",
     "Topic",
     "WarcOptions",
+    "Window",
     "parse_duration",
     "parse_size",
 ]
@@ -118,15 +123,65 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ArchiveApi = Literal["wayback", "pywb"]
+
+
+class ArchiveSource(_Strict):
+    """A web archive's capture index (CDX server), searched for the outlets' past pages.
+
+    Pages found there are fetched live from the outlet; when the live page is gone (404, 410)
+    the archive's own copy is fetched from its replay, in raw mode, and archived as what it is.
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[\w.\-]+$")
+    """Short name, written into the records and articles that come from this archive."""
+    cdx: AnyHttpUrl
+    """The CDX endpoint: ``https://web.archive.org/cdx/search/cdx``, a pywb collection's
+    ``.../<coll>/cdx``, a Common Crawl index (``https://index.commoncrawl.org/CC-MAIN-...``)."""
+    api: ArchiveApi = "wayback"
+    """``wayback`` (JSON rows, first row the field names; paged with ``resumeKey``) or
+    ``pywb`` (JSON lines: pywb, Common Crawl, this service's ``/cdx``; paged with ``page``
+    when the server gives ``showNumPages``, else one answer)."""
+    replay: str | None = None
+    """Raw replay URL, ``{timestamp}`` and ``{url}`` filled in: the Wayback Machine's
+    ``https://web.archive.org/web/{timestamp}id_/{url}``; None: candidates only, no copies."""
+    urls: list[str] = Field(min_length=1)
+    """What to ask for: URL prefixes (``https://www.lemonde.fr/international/``) or domains
+    (``lemonde.fr``, with ``match: domain``)."""
+    match: Literal["exact", "prefix", "host", "domain"] = "prefix"
+    """The CDX ``matchType`` of every entry of ``urls``."""
+    max_captures: int = Field(default=20_000, ge=1, le=1_000_000)
+    """Captures read per entry of ``urls`` at most (the rest is counted, not read)."""
+    page_size: int = Field(default=5_000, ge=1, le=150_000)
+    """Captures asked for per request (``limit``)."""
+
+    @field_validator("replay")
+    @classmethod
+    def _replay_template(cls, template: str | None) -> str | None:
+        if template is not None and not ("{timestamp}" in template and "{url}" in template):
+            raise ValueError("a replay URL holds {timestamp} and {url}")
+        if template is not None and not template.startswith(("http://", "https://")):
+            raise ValueError("a replay URL is an http(s) URL")
+        return template
+
+
 class Seeds(_Strict):
     """Where discovery starts. Every seed is archived too (feeds and sitemaps included)."""
 
     start_pages: list[AnyHttpUrl] = []
-    """Home and section pages: links on them are followed within scope."""
+    """Home and section pages: listings; their links are followed within scope, and their
+    pagination (``rel=next``, ``?page=N``, ``/page/N/``) beyond ``max_depth``."""
+    listings: list[AnyHttpUrl] = []
+    """Tag, topic and section pages, followed like start pages: newest to oldest, page by
+    page, until a page lists only items older than ``window.from`` or ``scope.listing_pages``
+    pages were read."""
     feeds: list[AnyHttpUrl] = []
     """RSS 2.0 or Atom 1.0 feeds: every item link is fetched."""
     sitemaps: list[AnyHttpUrl] = []
-    """Sitemaps, sitemap indexes (followed), gzip sitemaps and Google News sitemaps."""
+    """Sitemaps, sitemap indexes (followed: monthly or daily archives too), gzip sitemaps and
+    Google News sitemaps."""
+    archives: list[ArchiveSource] = []
+    """Web archives' capture indexes searched for the outlets' past pages."""
 
 
 class Scope(_Strict):
@@ -139,7 +194,10 @@ class Scope(_Strict):
     exclude: list[Pattern] = []
     """Regular expressions; a URL matching any is never fetched."""
     max_depth: int = Field(default=2, ge=0)
-    """Link hops from a start page (feed and sitemap entries are depth 1)."""
+    """Link hops from a start page (feed and sitemap entries are depth 1; the pages of a
+    listing's pagination have the depth of its first page)."""
+    listing_pages: int = Field(default=30, ge=1, le=10_000)
+    """Pages of one listing's pagination followed at most."""
 
 
 class Limits(_Strict):
@@ -220,6 +278,37 @@ class Topic(_Strict):
         return terms
 
 
+class Window(_Strict):
+    """The publication dates the coverage is about; either end may stay open."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
+
+    start: date | None = Field(default=None, alias="from")
+    """First day (``from: 2024-06-15``), inclusive."""
+    end: date | None = Field(default=None, alias="to")
+    """Last day (``to: 2025-01-31``), inclusive."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"the window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """Whether days ``first`` to ``last`` (a month, say) meet the window."""
+        return (self.start is None or last >= self.start) and (
+            self.end is None or first <= self.end
+        )
+
+
+Focus = Literal["prefer", "only", "off"]
+
+
 class Job(_Strict):
     """A crawl job, as written in ``settings/jobs/*.yaml``."""
 
@@ -236,6 +325,20 @@ class Job(_Strict):
     storage: str = DEFAULT_STORAGE
     """``file://PATH`` (a local folder) or ``s3://bucket/prefix``."""
     topic: Topic | None = None
+    window: Window = Window()
+    """Publication dates of the coverage. Candidates whose date is known outside it (sitemap,
+    feed, URL, listing) are not fetched; articles dated outside it are archived but are not
+    coverage (``in_window: false``)."""
+    focus: Focus | None = None
+    """How candidates are chosen before fetching, from what is known of them (URL words,
+    link text, a feed's or news sitemap's title) scored with the topic's terms: ``prefer``
+    (the default with a topic) fetches every candidate in scope, likeliest first; ``only``
+    fetches listings, candidates with evidence (a strong term, or two different terms) and
+    the links of pages found on topic; ``off`` (the default without a topic) fetches all in
+    discovery order."""
+    follow_on_topic: int = Field(default=1, ge=0, le=5)
+    """With ``focus: only``: link levels followed from a page found on topic whatever the
+    links say (related-article blocks are how coverage links to coverage)."""
     only_new: bool = False
     """Incremental runs (under the service): pages this job captured before are asked for
     with ``If-None-Match``/``If-Modified-Since``; a ``304`` or an identical payload is
@@ -248,6 +351,17 @@ class Job(_Strict):
         if not (seeds.start_pages or seeds.feeds or seeds.sitemaps):
             raise ValueError("give at least one start page, feed or sitemap")
         return seeds
+
+    @model_validator(mode="after")
+    def _focus_needs_a_topic(self) -> Self:
+        if self.focus in ("prefer", "only") and self.topic is None:
+            raise ValueError(f"focus: {self.focus} scores candidates with the topic: give a topic")
+        return self
+
+    @property
+    def focus_mode(self) -> Focus:
+        """``focus`` as given, else ``prefer`` with a topic and ``off`` without."""
+        return self.focus or ("prefer" if self.topic else "off")
 
     @field_validator("storage")
     @classmethod

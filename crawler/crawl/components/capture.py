@@ -172,6 +172,28 @@ class WarcCapture:
             return
         request.meta[meta.RECORD] = location
         self._count(location, exchange)
+        copy: meta.ArchiveCopy | None = request.meta.get(meta.ARCHIVE_COPY)
+        if copy is not None and request.meta.get(meta.KIND) == "archived":
+            self._describe_copy(request.url, location, copy)
+
+    def _describe_copy(self, url: str, location: RecordLocation, copy: meta.ArchiveCopy) -> None:
+        """A web archive's copy is archived as what it is (a response from the archive's
+        URL); a ``metadata`` record says whose copy it is, from which archive, of when."""
+        assert self.archive is not None
+        self.archive.writer.write_metadata(
+            url,
+            location.record_id,
+            [
+                ("archived-copy-of", copy.original),
+                ("archive", copy.archive),
+                ("archive-capture-time", copy.timestamp),
+                ("archive-index", copy.cdx),
+                ("note", "the live page was gone (404 or 410); this is the archive's copy"),
+            ],
+        )
+        self.stats.inc_value("archive/warc/records")
+        self.stats.inc_value("archive/warc/metadata")
+        self.stats.inc_value("archive/discovery/archived_copies")
 
     def _fail(self, message: str) -> None:
         """An archive write failed: stop fetching (what is not archived must not be crawled)."""

@@ -1,0 +1,171 @@
+"""What an HTML page is for discovery: a listing (home, section, tag, search results, a page
+of pagination) or not; where its next page is; what dates its items carry (no Scrapy here).
+
+One set of rules for the crawl (which follows listings and does not extract them as
+articles) and ``crawler reextract`` (which must find the same articles in the WARCs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from crawler.discovery.dates import parse_day, url_span
+from crawler.discovery.links import Link, base_url
+
+__all__ = ["ListingPage", "is_pagination_url", "listing_reason", "read_listing"]
+
+_PAGE_PARAMS = ("page", "p", "pg", "paged", "pagenum")
+_PAGE_PATH = re.compile(r"/(?:page|p|pages)/(\d{1,5})/?$")
+_LISTING_PATH = re.compile(
+    r"/(?:tag|tags|topic|topics|theme|themes|sujet|sujets|rubrique|rubriques|categorie|"
+    r"category|categories|section|sections|dossier|dossiers|mot-cle|mots-cles|archives?|"
+    r"search|recherche|liste)(?:/|$)",
+    re.IGNORECASE,
+)
+_ARTICLE_TYPES = frozenset(
+    ["article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle"]
+)
+_NEXT_WORDS = frozenset(
+    ["next", "suivant", "suivante", "page suivante", "plus ancien", "older", "»", "›", ">"]
+)
+_HEADLINE_WORDS = 4
+_HEADLINES_FOR_LISTING = 8
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """What a listing page says: its next page and the newest date among its items."""
+
+    next_url: str | None
+    newest: date | None
+    """Newest day among the items' ``<time datetime>`` and URL dates; None if none is dated."""
+
+
+def is_pagination_url(url: str) -> bool:
+    """``?page=N``, ``/page/N/`` with N > 1: the second and later pages of a listing."""
+    parts = urlsplit(url)
+    found = _PAGE_PATH.search(parts.path)
+    if found:
+        return int(found.group(1)) > 1
+    return any(k in _PAGE_PARAMS and v.isdigit() and int(v) > 1 for k, v in parse_qsl(parts.query))
+
+
+def _declared_article(root: Any) -> bool:
+    for meta in root.iter("meta"):
+        if meta.get("property") == "og:type":
+            return (meta.get("content") or "").strip().lower() in _ARTICLE_TYPES
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json":
+            text = (script.text or "").lower().replace(" ", "")
+            if any(f'"@type":"{kind}"' in text for kind in _ARTICLE_TYPES if kind != "article"):
+                return True
+    return False
+
+
+def listing_reason(url: str, root: Any, links: Iterable[Link], seeds: frozenset[str]) -> str | None:
+    """Why the page at ``url`` is a listing, or None when it is not one:
+
+    - a start page or listing of the job (``seeds``), or a page of pagination;
+    - a home page, or a tag, section, search or archive URL (``/tag/``, ``/rubrique/``...),
+      unless the page declares itself an article;
+    - a page that does not declare itself an article and links to 8 or more pages of its
+      site with headline-like text (4 words or more).
+    """
+    if url in seeds:
+        return "a start page or listing of the job"
+    if is_pagination_url(url):
+        return "a page of a listing's pagination"
+    if _declared_article(root):
+        return None
+    path = urlsplit(url).path
+    if path in ("", "/"):
+        return "a home page"
+    if _LISTING_PATH.search(path):
+        return "a tag, section or search URL"
+    host = urlsplit(url).hostname
+    headlines = {
+        link.url
+        for link in links
+        if len(link.text.split()) >= _HEADLINE_WORDS and urlsplit(link.url).hostname == host
+    }
+    if len(headlines) >= _HEADLINES_FOR_LISTING:
+        return f"{len(headlines)} headline links"
+    return None
+
+
+def _next_by_number(url: str) -> str | None:
+    """The URL of the next page by the page number in ``url`` (``/page/2/`` -> ``/page/3/``,
+    ``?page=2`` -> ``?page=3``); None when it has none."""
+    parts = urlsplit(url)
+    found = _PAGE_PATH.search(parts.path)
+    if found:
+        path = (
+            parts.path[: found.start(1)] + str(int(found.group(1)) + 1) + parts.path[found.end(1) :]
+        )
+        return urlunsplit(parts._replace(path=path, fragment=""))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key in _PAGE_PARAMS and value.isdigit():
+            query[i] = (key, str(int(value) + 1))
+            return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+    return None
+
+
+def _next_link(root: Any, base: str, links: list[Link]) -> str | None:
+    for element in root.iter("link", "a"):
+        if "next" in (element.get("rel") or "").lower().split() and element.get("href"):
+            return str(urljoin(base, element.get("href").strip())).split("#", 1)[0]
+    for element in root.iter("a"):
+        label = (element.get("aria-label") or "").strip().lower()
+        if label in _NEXT_WORDS and element.get("href"):
+            return str(urljoin(base, element.get("href").strip())).split("#", 1)[0]
+    for link in links:
+        if link.text.strip().lower() in _NEXT_WORDS:
+            return link.url
+    return None
+
+
+def _next_pagination(page_url: str, links: list[Link]) -> str | None:
+    """A link to the page after this one, by number (page 2 on a first page, N+1 on page N)."""
+    wanted = _next_by_number(page_url)
+    for link in links:
+        if wanted is not None and link.url == wanted:
+            return link.url
+        if wanted is None and is_pagination_url(link.url) and _page_number(link.url) == 2:
+            return link.url
+    return None
+
+
+def _page_number(url: str) -> int | None:
+    parts = urlsplit(url)
+    found = _PAGE_PATH.search(parts.path)
+    if found:
+        return int(found.group(1))
+    for key, value in parse_qsl(parts.query):
+        if key in _PAGE_PARAMS and value.isdigit():
+            return int(value)
+    return None
+
+
+def read_listing(root: Any, page_url: str, links: list[Link]) -> ListingPage:
+    """The next page of a listing (``rel=next``, a "next"/"suivant" link, or a link to the
+    following page number) and the newest date among the items it lists."""
+    base = base_url(root, page_url)
+    next_url = _next_link(root, base, links) or _next_pagination(page_url, links)
+    if next_url == page_url:
+        next_url = None
+    days: list[date] = []
+    for element in root.iter("time"):
+        day = parse_day(element.get("datetime") or element.text)
+        if day is not None:
+            days.append(day)
+    for link in links:
+        span = url_span(link.url)
+        if span is not None and span.first == span.last:
+            days.append(span.last)
+    return ListingPage(next_url, max(days) if days else None)
