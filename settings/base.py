@@ -64,6 +64,7 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,  # see REMOTE_CONTROL_ENABLED
 }
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.crawl.components.superseded.SupersededRequests": 40,
     "crawler.crawl.components.address_guard.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.crawl.components.robots.RfcRobotsTxtMiddleware": 100,
@@ -102,7 +103,7 @@ SPIDER_MIDDLEWARES = {
     # Scrapy's own depth, counted for every output of every page, would only cost time
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
-RANDOMIZE_DOWNLOAD_DELAY = True  # each delay 0.5x to 1.5x DOWNLOAD_DELAY (Scrapy's default)
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay 0.5x to 1.5x DOWNLOAD_DELAY (Scrapy >= 2.19)
 AUTOTHROTTLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

@@ -18,14 +18,14 @@ from crawler.articles.model import Article
 from crawler.crawl import meta
 from crawler.crawl.components.incremental import unchanged
 from crawler.crawl.coverage import OTHER_HOSTS, coverage_key, outlet
-from crawler.crawl.focus import DISCOVERY, LISTING, Candidate, FocusPolicy
+from crawler.crawl.focus import DISCOVERY, LISTING, Candidate, FocusPolicy, headline
 from crawler.crawl.items import PageItem
 from crawler.crawl.journal import ResumeState
 from crawler.discovery.cdx import cdx_query, parse_cdx, replay_url
 from crawler.discovery.dates import DateSpan, listed_span, parse_day, url_span
 from crawler.discovery.links import Link, page_links
 from crawler.discovery.listings import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
-from crawler.discovery.pages import listing_reason, read_listing
+from crawler.discovery.pages import ListingPage, listing_reason, read_listing
 from crawler.jobs.models import Job
 from crawler.jobs.scope import UrlScope
 
@@ -67,6 +67,13 @@ class NewsSpider(Spider):
         self._state: dict[str, str] = {}
         """Candidate URL -> ``queued`` or ``skipped`` (a skipped one may come back with more
         evidence)."""
+        self._tickets: dict[str, tuple[int, int]] = {}
+        """Candidate URL -> (ticket, priority) of its live request."""
+        self._next_ticket = 0
+        self._copies: dict[str, meta.ArchiveCopy] = {}
+        """Page URL -> an archive's copy of it (from the archive indexes), should it be gone."""
+        self._gone: set[str] = set()
+        """Pages whose live fetch answered 404 or 410 before an archive index listed them."""
         self._held: dict[str, tuple[list[Candidate], int]] = {}
         """``focus: only``: page URL -> (its links without evidence, its budget), until the
         pipelines say whether the page is on topic."""
@@ -139,6 +146,7 @@ class NewsSpider(Spider):
             return
         state = self._state.get(url)
         if state == "queued":
+            yield from self._reprioritized(candidate, kind)
             return
         first = state is None
         if first:
@@ -170,6 +178,29 @@ class NewsSpider(Spider):
         scored = candidate.with_score(relevance.score) if relevance else candidate
         yield self._request(scored, kind, self.focus.priority(relevance, candidate.budget))
 
+    def _reprioritized(self, candidate: Candidate, kind: str) -> Iterator[Request]:
+        """A candidate already queued, seen again with better evidence (a listing's link text
+        where a sitemap gave only the URL): asked for again, earlier; the first request is
+        then dropped unfetched (:meth:`superseded`)."""
+        queued = self._tickets.get(candidate.url)
+        if queued is None or self.focus.matcher is None:
+            return
+        relevance = self.focus.relevance(candidate)
+        priority = self.focus.priority(relevance, candidate.budget)
+        if priority <= queued[1]:
+            return
+        self.crawler.stats.inc_value("archive/discovery/reprioritized")
+        scored = candidate.with_score(relevance.score) if relevance else candidate
+        request = self._request(scored, kind, priority)
+        request.dont_filter = True
+        yield request
+
+    def superseded(self, request: Request) -> bool:
+        """Whether ``request`` was replaced by a later one for the same URL."""
+        ticket = request.meta.get(meta.TICKET)
+        live = self._tickets.get(request.url)
+        return ticket is not None and live is not None and live[0] != ticket
+
     def _in_window(self, candidate: Candidate) -> bool:
         span = candidate.span or url_span(candidate.url)
         return span is None or not span.outside(self.window.start, self.window.end)
@@ -186,6 +217,9 @@ class NewsSpider(Spider):
             request_meta[meta.LISTED] = listed
         if candidate.parent is not None and candidate.source in ("link", "listing"):
             request_meta[meta.PARENT] = candidate.parent
+        self._next_ticket += 1
+        request_meta[meta.TICKET] = self._next_ticket
+        self._tickets[candidate.url] = (self._next_ticket, priority)
         return Request(
             candidate.url,
             callback=self.parse_page,
@@ -229,13 +263,9 @@ class NewsSpider(Spider):
         self._fetched(response)
         if not isinstance(response, TextResponse):
             return
-        if meta.ARCHIVE_COPY in response.meta:
-            if response.meta.get(meta.KIND) == "archived" and 300 <= response.status < 400:
-                yield from self._replay_redirect(response)
-                return
-            if response.meta.get(meta.KIND) != "archived" and response.status in _GONE:
-                yield from self._archived(response)
-                return
+        if response.meta.get(meta.KIND) == "archived" and 300 <= response.status < 400:
+            yield from self._replay_redirect(response)
+            return
         links: list[Link] = []
         if isinstance(response, HtmlResponse):
             root = response.selector.root
@@ -253,39 +283,64 @@ class NewsSpider(Spider):
     def _listing(
         self, response: Response, root: Any, links: list[Link], page: Candidate, reason: str
     ) -> Iterator[Request]:
+        """A listing: its items are candidates (the link text is their evidence); its next
+        page is followed, newest to oldest, until it lists only items older than the window,
+        loops, or ``scope.listing_pages`` pages were read."""
         logger.debug("%s is a listing (%s)", response.url, reason)
-        depth = page.depth + 1
-        for link in links:
-            yield from self._consider(
-                Candidate(link.url, "listing", depth, parent=response.url, anchor=link.text)
-            )
         paging: meta.ListingPaging = response.meta.get(meta.LISTING) or meta.ListingPaging(
             response.url, 1, frozenset([response.url])
         )
         listing = read_listing(root, response.url, links)
+        following = self._next_page(listing, paging, page, response.url)
+        depth = page.depth + 1
+        for link in links:
+            if link.url == listing.next_url:
+                continue
+            day = listing.dates.get(link.url)
+            yield from self._consider(
+                Candidate(
+                    link.url,
+                    "listing",
+                    depth,
+                    parent=response.url,
+                    anchor=link.text,
+                    span=DateSpan(day, day) if day else None,
+                )
+            )
+        if following is not None:
+            yield following
+
+    def _next_page(
+        self, listing: ListingPage, paging: meta.ListingPaging, page: Candidate, here: str
+    ) -> Request | None:
         stats = self.crawler.stats
         if listing.next_url is None or self.scope.refusal(listing.next_url):
-            return
+            return None
+        if self.focus.mode == "only" and paging.first not in self.listing_seeds:
+            stats.inc_value("archive/discovery/listings_not_paginated")
+            return None  # focus: only pages through the job's own listings
         if listing.next_url in paging.seen:
             self._problem("listing_loops", "%s: pagination loops back; stopped", paging.first)
-            return
+            return None
         if self.window.start and listing.newest and listing.newest < self.window.start:
             stats.inc_value("archive/discovery/listings_stopped/older_than_window")
-            return
+            return None
         if paging.page >= self.job.scope.listing_pages:
             stats.inc_value("archive/discovery/listings_stopped/page_cap")
             logger.info(
                 "%s: stopped after %d pages (scope.listing_pages)", paging.first, paging.page
             )
-            return
+            return None
         following = meta.ListingPaging(
             paging.first, paging.page + 1, paging.seen | {listing.next_url}
         )
-        nxt = Candidate(listing.next_url, page.source, page.depth, parent=response.url)
+        nxt = Candidate(listing.next_url, page.source, page.depth, parent=here)
         self._state[listing.next_url] = "queued"
-        request = self._request(nxt, "listing", LISTING)
+        priority = LISTING + 5 if paging.first in self.listing_seeds else LISTING
+        request = self._request(nxt, "listing", priority)
         request.meta[meta.LISTING] = following
-        yield request
+        request.dont_filter = True  # a page of pagination is asked for once, from its listing
+        return request
 
     def _links(
         self, response: Response, page: Candidate, links: list[Link], held: bool
@@ -299,7 +354,8 @@ class NewsSpider(Spider):
             if self.focus.mode == "only":
                 relevance = self.focus.relevance(candidate)
                 if not (relevance and relevance.evidence):
-                    waiting.append(candidate)
+                    if headline(link.text):  # a related article, perhaps: after the page's score
+                        waiting.append(candidate)
                     continue
             if depth > self.job.scope.max_depth and page.budget <= 0:
                 continue  # too deep: not even counted (most links of most pages)
@@ -456,7 +512,7 @@ class NewsSpider(Spider):
             )
         stats.inc_value("archive/discovery/archive_index_captures", len(captures))
         for capture in captures:
-            copy = None
+            candidate = Candidate(capture.url, "archive-index", 1, parent=response.url)
             if source.replay:
                 copy = meta.ArchiveCopy(
                     source.name,
@@ -465,23 +521,21 @@ class NewsSpider(Spider):
                     replay_url(source.replay, capture),
                     response.url,
                 )
-            candidate = Candidate(capture.url, "archive-index", 1, parent=response.url)
-            for request in self._consider(candidate, "article"):
-                if copy is not None:
-                    request.meta[meta.ARCHIVE_COPY] = copy
-                    request.meta["handle_httpstatus_list"] = list(_GONE)
-                yield request
+                if capture.url in self._gone:  # fetched already, and gone: the copy now
+                    self._gone.discard(capture.url)
+                    yield self._archived(candidate, copy)
+                    continue
+                self._copies.setdefault(capture.url, copy)
+            yield from self._consider(candidate, "article")
         read = paging.read + len(captures)
         if answer.resume_key and read < source.max_captures:
             query = cdx_query(source, paging.target, self.window, resume_key=answer.resume_key)
             yield self._cdx_request(query, meta.CdxPaging(paging.archive, paging.target, read))
 
-    def _archived(self, response: Response) -> Iterator[Request]:
+    def _archived(self, candidate: Candidate, copy: meta.ArchiveCopy) -> Request:
         """The live page is gone: ask the archive for its copy (raw replay)."""
-        copy: meta.ArchiveCopy = response.meta[meta.ARCHIVE_COPY]
-        candidate: Candidate = response.meta[meta.CANDIDATE]
         self.crawler.stats.inc_value("archive/discovery/archived_copies_requested")
-        yield Request(
+        return Request(
             copy.replay,
             callback=self.parse_page,
             errback=self.failed,
@@ -532,9 +586,19 @@ class NewsSpider(Spider):
         )
 
     # -- failures ----------------------------------------------------------------------
-    def failed(self, failure: Failure) -> None:
-        """Downloads that produced no usable response: counted and logged."""
+    def failed(self, failure: Failure) -> Iterator[Request]:
+        """Downloads that produced no usable response: counted and logged. A page gone from
+        its site (404, 410) that an archive index listed is asked of the archive."""
         request = getattr(failure, "request", None)
+        response = getattr(failure.value, "response", None)
+        if request is not None and response is not None and response.status in _GONE:
+            candidate: Candidate | None = request.meta.get(meta.CANDIDATE)
+            url = candidate.url if candidate else request.url
+            copy = self._copies.pop(url, None)
+            if copy is not None and request.meta.get(meta.KIND) != "archived":
+                yield self._archived(candidate or Candidate(url, "link", 1), copy)
+                return
+            self._gone.add(url)
         kind = failure.type.__name__ if failure.type else "Unknown"
         stats = self.crawler.stats
         request_meta = request.meta if request is not None else {}
@@ -550,9 +614,9 @@ class NewsSpider(Spider):
             stats.inc_value("archive/seeds/failed")
             logger.warning("seed %s failed: %s", request.url if request else "?", failure.value)
             return
-        candidate: Candidate | None = request_meta.get(meta.CANDIDATE)
-        if kind == "IgnoreRequest" and candidate and "robots.txt" in str(failure.value):
-            self._count(candidate.url, candidate.source, "skipped/robots")
+        asked: Candidate | None = request_meta.get(meta.CANDIDATE)
+        if kind == "IgnoreRequest" and asked and "robots.txt" in str(failure.value):
+            self._count(asked.url, asked.source, "skipped/robots")
         if kind in ("HttpError", "IgnoreRequest"):
             return  # archived 4xx/5xx pages, or requests refused by robots.txt or safety (counted)
         stats.inc_value(f"archive/failed/{kind}")

@@ -16,7 +16,7 @@ from crawler.articles.relevance import Relevance, TopicMatcher
 from crawler.discovery.dates import DateSpan
 from crawler.jobs.models import Focus, Job
 
-__all__ = ["DISCOVERY", "LISTING", "Candidate", "FocusPolicy", "url_words"]
+__all__ = ["DISCOVERY", "LISTING", "Candidate", "FocusPolicy", "headline", "url_words"]
 
 DISCOVERY = 1000
 """Priority of sitemaps, feeds and archive index queries: read before the pages they list."""
@@ -26,6 +26,16 @@ _EVIDENCE = 10
 
 _SPLIT = re.compile(r"[/\-_.+,;:=&?]+")
 _NOISE = re.compile(r"^(?:\d+|html?|php|aspx?|jsp|amp|index|www|article|articles|fr|en)$")
+
+
+_HEADLINE_WORDS = 4
+
+
+def headline(text: str | None) -> bool:
+    """Whether a link's text reads like an article's title (4 words or more), not like a
+    menu entry (``Monde``, ``Page suivante``): the links worth following from a page found on
+    topic, whatever they say (related-article blocks)."""
+    return text is not None and len(text.split()) >= _HEADLINE_WORDS
 
 
 def url_words(url: str) -> str:

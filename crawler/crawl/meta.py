@@ -24,6 +24,7 @@ __all__ = [
     "PREVIOUS",
     "RECORD",
     "REDIRECT_URLS",
+    "TICKET",
     "TRUNCATED",
     "ArchiveCopy",
     "CdxPaging",
@@ -63,6 +64,9 @@ BYTES_RECEIVED = "archive_bytes_received"
 """``int``: body bytes received so far (``ResponseLimits``)."""
 HEADERS_AT = "archive_headers_at"
 """``float``: ``time.monotonic()`` when the headers arrived (``ResponseLimits``)."""
+TICKET = "archive_ticket"
+"""``int``: which request for a URL is the live one: a candidate queued again with better
+evidence (a higher priority) supersedes the earlier request, which is then not fetched."""
 REDIRECT_URLS = "redirect_urls"
 """Scrapy's own: the URLs that redirected to this response, first requested first."""
 

@@ -39,11 +39,13 @@ _HEADLINES_FOR_LISTING = 8
 
 @dataclass(frozen=True)
 class ListingPage:
-    """What a listing page says: its next page and the newest date among its items."""
+    """What a listing page says: its next page, its items' dates, the newest of them."""
 
     next_url: str | None
     newest: date | None
     """Newest day among the items' ``<time datetime>`` and URL dates; None if none is dated."""
+    dates: dict[str, date]
+    """Item URL -> the day the listing gives it (a ``<time>`` in the same list item)."""
 
 
 def is_pagination_url(url: str) -> bool:
@@ -159,13 +161,32 @@ def read_listing(root: Any, page_url: str, links: list[Link]) -> ListingPage:
     next_url = _next_link(root, base, links) or _next_pagination(page_url, links)
     if next_url == page_url:
         next_url = None
-    days: list[date] = []
-    for element in root.iter("time"):
-        day = parse_day(element.get("datetime") or element.text)
-        if day is not None:
-            days.append(day)
+    dates = _item_dates(root, base)
+    days = list(dates.values())
     for link in links:
         span = url_span(link.url)
         if span is not None and span.first == span.last:
             days.append(span.last)
-    return ListingPage(next_url, max(days) if days else None)
+    return ListingPage(next_url, max(days) if days else None, dates)
+
+
+def _item_dates(root: Any, base: str) -> dict[str, date]:
+    """Each ``<time>`` dates the links of its list item: the nearest enclosing element (up to
+    three levels) that holds exactly one ``<time>`` and at least one link."""
+    dates: dict[str, date] = {}
+    for element in root.iter("time"):
+        day = parse_day(element.get("datetime") or element.text)
+        if day is None:
+            continue
+        container = element.getparent()
+        for _level in range(3):
+            if container is None:
+                break
+            anchors = [a for a in container.iter("a") if a.get("href")]
+            if anchors and sum(1 for _ in container.iter("time")) == 1:
+                for anchor in anchors:
+                    url = str(urljoin(base, anchor.get("href").strip())).split("#", 1)[0]
+                    dates.setdefault(url, day)
+                break
+            container = container.getparent()
+    return dates
