@@ -64,7 +64,7 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,  # see REMOTE_CONTROL_ENABLED
 }
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.crawl.components.superseded.SupersededRequests": 40,
+    "crawler.crawl.components.superseded.SupersededRequests": 5,  # before all (replay: 10)
     "crawler.crawl.components.address_guard.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.crawl.components.robots.RfcRobotsTxtMiddleware": 100,

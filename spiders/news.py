@@ -70,6 +70,9 @@ class NewsSpider(Spider):
         self._tickets: dict[str, tuple[int, int]] = {}
         """Candidate URL -> (ticket, priority) of its live request."""
         self._next_ticket = 0
+        self._first_listed: dict[str, meta.Listed] = {}
+        """What the feed or sitemap that first led to a page said of it (a page asked for
+        again keeps it: the first discovery names the listed date, as ``reextract`` reads)."""
         self._copies: dict[str, meta.ArchiveCopy] = {}
         """Page URL -> an archive's copy of it (from the archive indexes), should it be gone."""
         self._gone: set[str] = set()
@@ -183,23 +186,30 @@ class NewsSpider(Spider):
         where a sitemap gave only the URL): asked for again, earlier; the first request is
         then dropped unfetched (:meth:`superseded`)."""
         queued = self._tickets.get(candidate.url)
-        if queued is None or self.focus.matcher is None:
-            return
+        if queued is None or queued[0] < 0 or self.focus.matcher is None:
+            return  # not ours, or already on its way
         relevance = self.focus.relevance(candidate)
         priority = self.focus.priority(relevance, candidate.budget)
         if priority <= queued[1]:
             return
         self.crawler.stats.inc_value("archive/discovery/reprioritized")
         scored = candidate.with_score(relevance.score) if relevance else candidate
-        request = self._request(scored, kind, priority)
+        request = self._request(scored, kind, priority, self._first_listed.get(candidate.url))
         request.dont_filter = True
         yield request
 
     def superseded(self, request: Request) -> bool:
-        """Whether ``request`` was replaced by a later one for the same URL."""
+        """Whether ``request``, leaving the queue for the downloader, was replaced by a later
+        one for the same URL (then it is not fetched). One that goes is marked on its way:
+        it is not asked for again."""
         ticket = request.meta.get(meta.TICKET)
         live = self._tickets.get(request.url)
-        return ticket is not None and live is not None and live[0] != ticket
+        if ticket is None or live is None:
+            return False
+        if abs(live[0]) != ticket:
+            return True
+        self._tickets[request.url] = (-ticket, live[1])
+        return False
 
     def _in_window(self, candidate: Candidate) -> bool:
         span = candidate.span or url_span(candidate.url)
@@ -240,8 +250,11 @@ class NewsSpider(Spider):
             span=listed_span(listed.published, listed.modified, url),
         )
         kind = "feed" if source == "feed" else "sitemap"
+        if url not in self._tickets:  # the first discovery of a page gives its listed date
+            self._first_listed[url] = meta.Listed(listed.date, listed.title, kind)
         for request in self._consider(candidate, "article"):
-            request.meta[meta.LISTED] = meta.Listed(listed.date, listed.title, kind)
+            if url in self._first_listed:
+                request.meta[meta.LISTED] = self._first_listed[url]
             yield request
 
     def _done_earlier(self, url: str) -> Iterable[Request]:
