@@ -71,8 +71,8 @@ class NewsSpider(Spider):
         """Candidate URL -> (ticket, priority) of its live request."""
         self._next_ticket = 0
         self._first_listed: dict[str, meta.Listed] = {}
-        """What the feed or sitemap that first led to a page said of it (a page asked for
-        again keeps it: the first discovery names the listed date, as ``reextract`` reads)."""
+        """What the first feed or sitemap that listed a page said of it (its listed date),
+        whatever route led to the page: ``crawler reextract`` reads the same from the WARCs."""
         self._copies: dict[str, meta.ArchiveCopy] = {}
         """Page URL -> an archive's copy of it (from the archive indexes), should it be gone."""
         self._gone: set[str] = set()
@@ -194,7 +194,7 @@ class NewsSpider(Spider):
             return
         self.crawler.stats.inc_value("archive/discovery/reprioritized")
         scored = candidate.with_score(relevance.score) if relevance else candidate
-        request = self._request(scored, kind, priority, self._first_listed.get(candidate.url))
+        request = self._request(scored, kind, priority)
         request.dont_filter = True
         yield request
 
@@ -215,16 +215,12 @@ class NewsSpider(Spider):
         span = candidate.span or url_span(candidate.url)
         return span is None or not span.outside(self.window.start, self.window.end)
 
-    def _request(
-        self, candidate: Candidate, kind: str, priority: int, listed: meta.Listed | None = None
-    ) -> Request:
+    def _request(self, candidate: Candidate, kind: str, priority: int) -> Request:
         request_meta: dict[str, Any] = {
             meta.DEPTH: candidate.depth,
             meta.KIND: kind,
             meta.CANDIDATE: candidate,
         }
-        if listed is not None:
-            request_meta[meta.LISTED] = listed
         if candidate.parent is not None and candidate.source in ("link", "listing"):
             request_meta[meta.PARENT] = candidate.parent
         self._next_ticket += 1
@@ -250,12 +246,8 @@ class NewsSpider(Spider):
             span=listed_span(listed.published, listed.modified, url),
         )
         kind = "feed" if source == "feed" else "sitemap"
-        if url not in self._tickets:  # the first discovery of a page gives its listed date
-            self._first_listed[url] = meta.Listed(listed.date, listed.title, kind)
-        for request in self._consider(candidate, "article"):
-            if url in self._first_listed:
-                request.meta[meta.LISTED] = self._first_listed[url]
-            yield request
+        self._first_listed.setdefault(url, meta.Listed(listed.date, listed.title, kind))
+        yield from self._consider(candidate, "article")
 
     def _done_earlier(self, url: str) -> Iterable[Request]:
         """A page an earlier attempt finished: not fetched again; its links are followed."""
@@ -407,13 +399,14 @@ class NewsSpider(Spider):
             return None
         if unchanged(response.meta, record):  # an incremental run met it unchanged
             return None
-        listed: meta.Listed | None = response.meta.get(meta.LISTED)
         redirects = response.meta.get(meta.REDIRECT_URLS) or [response.url]
         language = response.headers.get("Content-Language")
         copy: meta.ArchiveCopy | None = response.meta.get(meta.ARCHIVE_COPY)
         archived = copy is not None and response.meta.get(meta.KIND) == "archived"
+        url = copy.original if archived and copy else redirects[0]
+        listed = self._first_listed.get(url)  # as known now: reextract reads the same
         return PageItem(
-            url=copy.original if archived and copy else redirects[0],
+            url=url,
             final_url=response.url,
             body=response.body,
             content_type=content_type or None,
@@ -431,7 +424,12 @@ class NewsSpider(Spider):
         if candidate is not None:
             self._count(candidate.url, candidate.source, "fetched")
 
-    def parse_feed(self, response: Response) -> Iterable[Request]:
+    def parse_feed(self, response: Response) -> list[Request]:
+        """Every item of a feed is a candidate. Read at once (not lazily): what a feed says
+        of a page is known from the moment its answer is handled."""
+        return list(self._feed(response))
+
+    def _feed(self, response: Response) -> Iterator[Request]:
         self._fetched(response)
         listing = parse_feed(response.body)
         self.crawler.stats.inc_value("archive/discovery/feed_urls", len(listing.urls))
@@ -441,7 +439,11 @@ class NewsSpider(Spider):
             url = response.urljoin(listed.url)
             yield from self._listed(listed, url, "feed", response.url)
 
-    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+    def parse_sitemap(self, response: Response) -> list[Request]:
+        """Child sitemaps (within the window) and listed pages. Read at once, as feeds are."""
+        return list(self._sitemap(response))
+
+    def _sitemap(self, response: Response) -> Iterator[Request]:
         self._fetched(response)
         max_size = self.crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES")
         listing = parse_sitemap(decompress_sitemap(response.body, max_size))

@@ -33,7 +33,7 @@ from crawler.articles.builder import ArticleBuilder, Deduplicator, PageContext, 
 from crawler.articles.extract import ExtractionResult, ExtractOptions
 from crawler.articles.model import ArchivedCopy, WarcPointer
 from crawler.articles.pool import ExtractionPool, PoolOptions
-from crawler.discovery.links import Link, page_links
+from crawler.discovery.links import page_links
 from crawler.discovery.listings import decompress_sitemap, parse_feed, parse_sitemap
 from crawler.discovery.pages import listing_reason
 from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, Topic, Window
@@ -53,6 +53,8 @@ class _Page:
     body: bytes
     pointer: WarcPointer
     date: str
+    listed: tuple[str | None, str] | None = None
+    """(date, ``feed`` or ``sitemap``) of the first listing of the page recorded before it."""
     original: str | None = None
     """The outlet's URL, when the page is a web archive's copy."""
     copy: ArchivedCopy | None = None
@@ -103,14 +105,13 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for n, v in headers if n.lower() == name.lower()), None)
 
 
-def _html_links(url: str, body: bytes, seeds: frozenset[str]) -> tuple[list[Link], bool]:
-    """The page's links, and whether it is a listing (the crawl's rules: not an article)."""
+def _is_listing(url: str, body: bytes, seeds: frozenset[str]) -> bool:
+    """Whether the page is a listing (the crawl's rules: archived, never an article)."""
     try:
         root = lxml_html.fromstring(body)
     except (ValueError, etree.ParserError):
-        return [], False
-    links = page_links(root, url)
-    return links, listing_reason(url, root, links, seeds) is not None
+        return False
+    return listing_reason(url, root, page_links(root, url), seeds) is not None
 
 
 def _copy_of(record: Any) -> tuple[str, ArchivedCopy] | None:
@@ -127,22 +128,23 @@ def _copy_of(record: Any) -> tuple[str, ArchivedCopy] | None:
     )
 
 
-def _scan(
-    warcs: list[Path], seeds: frozenset[str]
-) -> tuple[list[_Page], dict[str, tuple[str, str]], dict[str, str]]:
-    """HTML pages that are not listings, in WARC order; URL -> (listed date, kind) when a
-    feed or sitemap was the first to lead to it (responses are in the WARC in the order the
-    crawl handled them); redirect target -> the URL that redirected to it. A page that is
-    a web archive's copy gets its original URL from the record describing it."""
-    pages: list[_Page] = []
+def _scan(warcs: list[Path], seeds: frozenset[str]) -> tuple[list[_Page], dict[str, str]]:
+    """HTML pages that are not listings, in WARC order, each with what the first feed or
+    sitemap that listed it *before* it said of it (responses are in the WARC in the order
+    the crawl handled them, and the crawl knew no more when it handled the page); redirect
+    target -> the URL that redirected to it. A page that is a web archive's copy gets its
+    original URL from the record describing it."""
+    pages: list[tuple[int, _Page]] = []
     copies: dict[str, tuple[str, ArchivedCopy]] = {}
-    first_source: dict[str, tuple[str | None, str] | None] = {}
+    first_source: dict[str, tuple[str | None, str, int]] = {}
     redirected_from: dict[str, str] = {}
     payloads: dict[str, bytes] = {}  # payload digest -> raw body, for revisits
+    position = 0
     for path in warcs:
         with path.open("rb") as handle:
             records = ArchiveIterator(handle)
             for record in records:
+                position += 1
                 kind = record.rec_type
                 if kind == "metadata":
                     copy = _copy_of(record)
@@ -169,58 +171,57 @@ def _scan(
                 if status != 200 or not raw:
                     continue
                 if "html" in content_type.lower():
-                    links, listing = _html_links(url, raw, seeds)
-                    for link in links:
-                        first_source.setdefault(link.url, None)
-                    if listing:
-                        continue
-                    pages.append(
-                        _Page(
-                            url=url,
-                            content_type=content_type or None,
-                            content_language=_header(headers, "Content-Language"),
-                            body=raw,
-                            pointer=WarcPointer(
-                                filename=path.name,
-                                offset=offset,
-                                length=length,
-                                record_id=record.rec_headers.get_header("WARC-Record-ID"),
-                                record_type=kind,
-                                payload_digest=digest,
-                            ),
-                            date=record.rec_headers.get_header("WARC-Date"),
-                        )
+                    if _is_listing(url, raw, seeds):
+                        continue  # a listing: archived, never an article
+                    page = _Page(
+                        url=url,
+                        content_type=content_type or None,
+                        content_language=_header(headers, "Content-Language"),
+                        body=raw,
+                        pointer=WarcPointer(
+                            filename=path.name,
+                            offset=offset,
+                            length=length,
+                            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                            record_type=kind,
+                            payload_digest=digest,
+                        ),
+                        date=record.rec_headers.get_header("WARC-Date"),
                     )
+                    pages.append((position, page))
                 elif any(t in content_type.lower() for t in _LISTING_TYPES):
-                    _listings(url, raw, first_source)
-    listed = {u: (s[0], s[1]) for u, s in first_source.items() if s is not None and s[0]}
-    for page in pages:
+                    _listings(url, raw, first_source, position)
+    for position, page in pages:
         found = copies.get(page.pointer.record_id)
         if found is not None:
             page.original, page.copy = found
-    return pages, listed, redirected_from
+        origin = page.original or redirected_from.get(page.url, page.url)
+        listed = first_source.get(origin)
+        if listed is not None and listed[2] < position:
+            page.listed = (listed[0], listed[1])
+    return [page for _, page in pages], redirected_from
 
 
-def _listings(url: str, body: bytes, found: dict[str, tuple[str | None, str] | None]) -> None:
+def _listings(
+    url: str, body: bytes, found: dict[str, tuple[str | None, str, int]], position: int
+) -> None:
     feed = parse_feed(body)
     if feed.urls:
         kind, listing = "feed", feed
     else:
         kind, listing = "sitemap", parse_sitemap(decompress_sitemap(body, DEFAULT_RESPONSE_BYTES))
     for item in listing.urls:
-        found.setdefault(urljoin(url, item.url), (item.date, kind))
+        found.setdefault(urljoin(url, item.url), (item.date, kind, position))
 
 
-def _extract_all(
-    pages: list[_Page], listed: dict[str, tuple[str, str]], first: dict[str, str], workers: int
-) -> list[ExtractionResult | None]:
+def _extract_all(pages: list[_Page], workers: int) -> list[ExtractionResult | None]:
     """Extraction results in page order (None for a page whose extraction failed or timed
     out: logged, and it counts as not rebuilt)."""
     pool = ExtractionPool(PoolOptions(workers=workers), ExtractOptions())
     try:
         futures = []
         for page in pages:
-            listed_date, listed_kind = listed.get(first[page.pointer.record_id], (None, None))
+            listed_date, listed_kind = page.listed or (None, None)
             futures.append(
                 pool.submit(
                     body=page.body,
@@ -268,7 +269,7 @@ def reextract_crawl(
                 storage.get(crawl_key(crawl_id, entry.path), local)
                 warcs.append(local)
         progress(f"reading {len(warcs)} WARC file(s)")
-        pages, listed, redirected_from = _scan(warcs, seeds)
+        pages, redirected_from = _scan(warcs, seeds)
     stored_lines = list(article_lines(storage, crawl_id, manifest))
     stored = {json.loads(line)["warc"]["record_id"]: line for line in stored_lines}
     stored_order = [json.loads(line)["warc"]["record_id"] for line in stored_lines]
@@ -277,7 +278,7 @@ def reextract_crawl(
     pages.sort(key=lambda p: rank.get(p.pointer.record_id, len(rank)))  # stored order first
     progress(f"extracting {len(pages)} page(s)")
     first = {p.pointer.record_id: redirected_from.get(p.url, p.url) for p in pages}
-    results = _extract_all(pages, listed, first, workers)
+    results = _extract_all(pages, workers)
     rebuilt: dict[str, str] = {}
     for page, result in zip(pages, results, strict=True):
         if result is None or not result.is_article:
@@ -286,7 +287,7 @@ def reextract_crawl(
         context = PageContext(
             url=url,
             final_url=page.url,
-            listed_date=listed.get(url, (None, None))[0],
+            listed_date=page.listed[0] if page.listed else None,
             captured_at=datetime.fromisoformat(page.date.replace("Z", "+00:00")),
             crawl_id=crawl_id,
             warc=page.pointer,

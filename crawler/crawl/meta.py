@@ -18,7 +18,6 @@ __all__ = [
     "HEADERS_AT",
     "HTTP_REASON",
     "KIND",
-    "LISTED",
     "LISTING",
     "PARENT",
     "PREVIOUS",
@@ -46,8 +45,6 @@ CDX = "archive_cdx"
 ARCHIVE_COPY = "archive_copy"
 """:class:`ArchiveCopy`: where an archived copy of the page is, should the live page be gone
 (on a candidate from an archive index); on the copy's own request, what it is a copy of."""
-LISTED = "archive_listed"
-""":class:`Listed`: what the feed or sitemap that led here said of the URL."""
 PARENT = "archive_parent"
 """``str``: URL of the page whose link this request follows (the resume journal's links)."""
 RECORD = "archive_record"
