@@ -164,6 +164,8 @@ def test_a_worker_runs_a_queued_crawl_to_completion(
     assert run.files["pending_uploads"] == 0 and any(
         f.startswith("warc/") for f in run.files["stored"]
     )
+    totals = run.coverage["totals"]  # the crawl's coverage report, kept with the run
+    assert totals["seed"]["fetched"] >= 1 and sum(s.get("articles", 0) for s in totals.values())
 
 
 def test_a_cancelled_run_stops_cleanly_with_its_warcs_stored(

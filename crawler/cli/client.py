@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.cli.output import table
+from crawler.cli.output import coverage_lines, table
 from crawler.config import Settings
 
 if TYPE_CHECKING:  # httpx: loaded by these commands only
@@ -186,9 +186,20 @@ def _runs(args: argparse.Namespace, settings: Settings) -> int:
     else:
         run_id = int(args.target)
     if args.action == "show":
-        import json
+        shown = api.request("GET", f"/runs/{run_id}")
+        if args.json:
+            import json
 
-        print(json.dumps(api.request("GET", f"/runs/{run_id}"), indent=2))
+            print(json.dumps(shown, indent=2))
+            return 0
+        print(_run_line(shown))
+        print(
+            f"  job {shown['job']} v{shown['job_version']}, crawl {shown['crawl_id']}, "
+            f"{shown['trigger']} by {shown['requested_by']}, attempt {shown['attempt']}"
+        )
+        if shown["error"]:
+            print(f"  error: {shown['error']}")
+        print("\n".join(coverage_lines(shown.get("coverage") or {})))
         return 0
     if args.action in ("cancel", "resume"):
         run = api.request("POST", f"/runs/{run_id}/{args.action}")
@@ -230,4 +241,5 @@ def add_client_commands(sub: Any) -> None:
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--watch", action="store_true", help="with start: follow the run")
     runs.add_argument("--interval", type=float, default=2.0, help="seconds between updates")
+    runs.add_argument("--json", action="store_true", help="with show: the run as JSON")
     runs.set_defaults(func=_runs)

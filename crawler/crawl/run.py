@@ -11,6 +11,7 @@ from typing import Any
 from crawler.archive.layout import FINISHED
 from crawler.archive.manifest import FileEntry
 from crawler.archive.spool import CrawlArchive
+from crawler.crawl.coverage import coverage_report
 from crawler.crawl.journal import ResumeState
 from crawler.crawl.options import RunOptions
 from crawler.crawl.settings import SPIDER, scrapy_settings
@@ -50,6 +51,7 @@ class CrawlResult:
             finish_reason=self.stats.get("finish_reason"),
             error=self.stats.get("archive/error", ""),
             pending_uploads=self.pending_uploads,
+            coverage=coverage_report(self.stats),
         )
 
 

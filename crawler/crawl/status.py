@@ -78,6 +78,8 @@ class CrawlStatus(BaseModel):
     """Why the archive failed, when it did."""
     pending_uploads: int = 0
     """Files still in the spool at the end (stored by the next run or ``crawler upload``)."""
+    coverage: dict[str, Any] = {}
+    """The coverage report so far (:func:`crawler.crawl.coverage.coverage_report`)."""
 
     def write(self, path: Path) -> None:
         """Replace ``path`` atomically (readers never see half a file)."""

@@ -125,6 +125,7 @@ def heartbeat(
     counters: dict[str, Any],
     files: list[str] | None = None,
     now: datetime | None = None,
+    coverage: dict[str, Any] | None = None,
 ) -> bool:
     """Record that ``worker`` still runs ``run_id``, with live counters and the files written
     so far. Returns whether the run should stop: a cancel was requested, or the run is no
@@ -138,6 +139,8 @@ def heartbeat(
             run.counters = counters
         if files:
             run.files = {"stored": files, "pending_uploads": counters.get("uploads_waiting", 0)}
+        if coverage:
+            run.coverage = coverage
         return run.cancel_requested
 
 
@@ -149,6 +152,7 @@ def finish_run(
     counters: dict[str, Any],
     files: dict[str, Any],
     error: str = "",
+    coverage: dict[str, Any] | None = None,
 ) -> None:
     with database.transaction() as session:
         run = get_run(session, run_id)
@@ -166,6 +170,7 @@ def finish_run(
         run.finished_at = utcnow()
         run.counters = counters or run.counters
         run.files = files or run.files
+        run.coverage = coverage or run.coverage
         run.error = error
         add_event(session, run_id, "status", f"{status}{f': {error}' if error else ''}")
 

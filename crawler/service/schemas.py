@@ -152,6 +152,9 @@ class RunOut(BaseModel):
     counters: dict[str, Any]
     """pages, records, articles, on_topic, bytes, errors; live while running."""
     files: dict[str, Any]
+    coverage: dict[str, Any]
+    """By outlet and discovery source: candidates seen, skipped (why), fetched, articles, on
+    topic, coverage; coverage articles by month."""
     error: str
 
     @classmethod
@@ -174,6 +177,7 @@ class RunOut(BaseModel):
             cancel_requested=run.cancel_requested,
             counters=run.counters,
             files=run.files,
+            coverage=run.coverage,
             error=run.error,
         )
 

@@ -184,6 +184,8 @@ class Run(Base):
     """pages, records, articles, on_topic, bytes, errors (live while running)."""
     files: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Files written so far: ``{"warc": [...], "cdxj": [...], ...}``."""
+    coverage: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """The crawl's coverage report (:func:`crawler.crawl.coverage.coverage_report`), live."""
     error: Mapped[str] = mapped_column(Text, default="")
 
     job: Mapped[Job] = relationship()

@@ -267,7 +267,14 @@ class Worker:
             for name, value in counters.items():
                 WORKER_RUN.labels(name).set(value)
             try:
-                stop = heartbeat(self.database, run.run_id, self.name, counters, status.files)
+                stop = heartbeat(
+                    self.database,
+                    run.run_id,
+                    self.name,
+                    counters,
+                    status.files,
+                    coverage=status.coverage,
+                )
             except Exception:
                 logger.exception("run %s: heartbeat failed (database away?)", run.run_id)
                 stop = False
@@ -308,6 +315,7 @@ class Worker:
             status.counters.model_dump() if last else {},
             {"stored": status.files, "pending_uploads": status.pending_uploads},
             error,
+            coverage=status.coverage,
         )
         return outcome
 

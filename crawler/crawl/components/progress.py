@@ -15,6 +15,7 @@ from twisted.internet import task
 
 from crawler.archive.spool import CrawlArchive
 from crawler.crawl.components.signals import archive_opened
+from crawler.crawl.coverage import coverage_report
 from crawler.crawl.status import Counters, CrawlStatus
 
 __all__ = ["Progress", "progress_line"]
@@ -74,6 +75,7 @@ class Progress:
             CrawlStatus(
                 counters=Counters.from_stats(stats, backlog or 0),
                 files=[f.path for f in self.archive.files] if self.archive else [],
+                coverage=coverage_report(stats),
             ).write(self.status_file)
 
     def spider_closed(self) -> None:
