@@ -97,12 +97,48 @@ class NewsSpider(Spider):
             yield self._seed(str(url), self.parse_feed, "feed")
         for url in (*seeds.start_pages, *seeds.listings):
             yield self._seed(str(url), self.parse_page, "listing")
+        if seeds.sitemaps_from_robots:
+            for robots in self._robots_urls():
+                yield self._seed(robots, self.parse_robots, "robots")
         for index, source in enumerate(seeds.archives):
             for target in source.urls:
                 paging = meta.CdxPaging(index, target)
                 count_pages = source.api == "pywb"
                 query = cdx_query(source, target, self.window, count_pages=count_pages)
                 yield self._cdx_request(query, paging)
+
+    def _robots_urls(self) -> list[str]:
+        seeds = self.job.seeds
+        origins = {
+            f"{u.scheme}://{u.host}{f':{u.port}' if u.port not in (None, 80, 443) else ''}"
+            for u in (*seeds.start_pages, *seeds.listings, *seeds.feeds, *seeds.sitemaps)
+        }
+        return [f"{origin}/robots.txt" for origin in sorted(origins)]
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """The ``Sitemap:`` lines of a robots.txt: more sitemaps (and indexes) to follow."""
+        self._fetched(response)
+        text = response.body.decode("utf-8", "replace")
+        for line in text.splitlines():
+            name, _, value = line.partition(":")
+            url = response.urljoin(value.strip())
+            if name.strip().lower() != "sitemap" or not value.strip():
+                continue
+            if self.scope.refusal(url) or self._state.get(url) == "queued":
+                continue
+            self._state[url] = "queued"
+            self._count(url, "sitemap", "seen")
+            yield Request(
+                url,
+                callback=self.parse_sitemap,
+                errback=self.failed,
+                meta={
+                    meta.DEPTH: 0,
+                    meta.KIND: "sitemap",
+                    meta.CANDIDATE: Candidate(url, "sitemap", 0),
+                },
+                priority=DISCOVERY,
+            )
 
     def _seed(self, url: str, callback: Any, kind: str) -> Request:
         candidate = Candidate(url, "seed", 0)

@@ -167,3 +167,16 @@ def _records(crawled: Crawled) -> Iterator[Any]:
     for path in sorted((crawled.crawl_dir / "warc").glob("*.warc.gz")):
         with path.open("rb") as handle:
             yield from ArchiveIterator(handle)
+
+
+def test_sitemaps_named_in_robots_txt_are_followed(web: CoverageWeb, tmp_path: Path) -> None:
+    seeds = dict(web.job("only")["seeds"])
+    seeds["sitemaps"] = [u for u in seeds["sitemaps"] if "news" in u]  # no sitemap index given
+    seeds["sitemaps_from_robots"] = True
+    result = crawl(web, tmp_path, "only", seeds=seeds)
+    report = json.loads((result.crawl_dir / "coverage.json").read_text())
+    # the index robots.txt names, then its monthly sitemaps in the window (8 per outlet)
+    assert report["totals"]["sitemap"]["fetched"] == 2
+    assert report["totals"]["archive-sitemap"]["fetched"] >= 16
+    coverage = {a["url"] for a in result.articles() if a["coverage"]}
+    assert {e.url for e in web.expected()} <= coverage

@@ -112,9 +112,13 @@ def _cmd_validate(args: argparse.Namespace, _settings: Settings) -> int:
             status = 2
             continue
         seeds = job.seeds
+        window = job.window
         print(
             f"{path}: valid job {job.name!r} ({len(seeds.start_pages)} start pages, "
-            f"{len(seeds.feeds)} feeds, {len(seeds.sitemaps)} sitemaps; {job.config_hash[:19]})"
+            f"{len(seeds.listings)} listings, {len(seeds.feeds)} feeds, "
+            f"{len(seeds.sitemaps)} sitemaps, {len(seeds.archives)} archive indexes; "
+            f"window {window.start or '…'} to {window.end or '…'}; focus {job.focus_mode}; "
+            f"{job.config_hash[:19]})"
         )
     return status
 

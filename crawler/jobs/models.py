@@ -182,6 +182,9 @@ class Seeds(_Strict):
     Google News sitemaps."""
     archives: list[ArchiveSource] = []
     """Web archives' capture indexes searched for the outlets' past pages."""
+    sitemaps_from_robots: bool = False
+    """Also read the ``Sitemap:`` lines of the robots.txt of every host the other seeds are
+    on, and follow those sitemaps (monthly archives behind an index, within the window)."""
 
 
 class Scope(_Strict):
