@@ -173,6 +173,16 @@ def test_validate_only_stores_nothing_and_bodies_are_bounded(
     assert moved.status_code == 422 and moved.json()["problems"][0]["field"] == "name"
 
 
+def test_hostile_job_bodies_get_a_4xx_at_once(api: TestClient, archivist: dict[str, str]) -> None:
+    from tests.test_jobfile import BOMB
+
+    for route in ("/jobs/validate", "/jobs"):
+        bomb = api.post(route, content=BOMB, headers=_yaml(archivist))
+        assert bomb.status_code == 422 and "aliases are expanded" in bomb.text, bomb.text
+    nested = api.post("/jobs/validate", content="[" * 5000, headers=_yaml(archivist))
+    assert nested.status_code == 422 and "nested too deeply" in nested.text
+
+
 def test_schedules_validate_cron_and_zone_and_show_next_fire_times(
     api: TestClient, archivist: dict[str, str]
 ) -> None:

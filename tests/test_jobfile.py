@@ -99,3 +99,25 @@ def test_seeds_on_private_addresses_are_refused_unless_allowed() -> None:
     assert "cloud-metadata" in problems["seeds.start_pages.1"][1]
     allowed = text + "safety:\n  allow_private_addresses: true\n"
     assert parse_job(allowed).seeds.feeds
+
+
+BOMB = (
+    "".join(
+        f"{name}: &{name} [{', '.join([f'*{prev}'] * 9 if prev else ['x'] * 9)}]\n"
+        for prev, name in zip(["", "a", "b", "c", "d", "e", "f"], "abcdefg", strict=True)
+    )
+    + "name: [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+)
+
+
+def test_alias_bombs_and_deep_nesting_are_refused_at_once() -> None:
+    import time
+
+    started = time.process_time()
+    with pytest.raises(JobFileError, match=r"\(line \d+\): more than 20000 values"):
+        parse_job(BOMB)  # 9**8 values once expanded: 43 million
+    assert time.process_time() - started < 1
+    with pytest.raises(JobFileError, match="nested too deeply"):
+        parse_job("[" * 5000)
+    with pytest.raises(JobFileError, match=r"\(line 2\): nested more than 30 levels"):
+        parse_job("name: x\nseeds: " + "{a: " * 40 + "1" + "}" * 40)

@@ -6,6 +6,7 @@ writes ``archivist`` (tokens: ``admin``). Bad input gets a 4xx whose body names 
 at fault: ``{"detail": "...", "problems": [{"field", "line", "message"}]}``.
 """
 
+import asyncio
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler import __version__
 from crawler.config import Settings
+from crawler.service.auth import TokenCheck
 from crawler.service.db import Database
 from crawler.service.errors import ServiceError
 from crawler.service.metrics import API_REQUESTS, DatabaseCollector
@@ -102,6 +104,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.settings = settings
     app.state.storages = Storages(settings.s3)
+    app.state.tokens = TokenCheck(database)
+    app.state.sessions = asyncio.Semaphore(database.request_sessions)
     app.state.metrics = CollectorRegistry()
     app.state.metrics.register(DatabaseCollector(database))
     app.add_middleware(_BodyLimit, limit=settings.max_body)

@@ -61,6 +61,14 @@ class Database:
     def session(self) -> Session:
         return self._sessions()
 
+    @property
+    def request_sessions(self) -> int:
+        """How many API requests may hold a session at once: the connection pool's size
+        (with its overflow), less a few for token checks and readiness probes."""
+        pool: Any = self.engine.pool
+        size = getattr(pool, "size", lambda: 5)() + getattr(pool, "_max_overflow", 10)
+        return max(1, size - 5)
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session committed at the end of the block, rolled back on error."""

@@ -1,25 +1,67 @@
-"""FastAPI dependencies shared by the API's routers: a database session per request, the
-storages crawls are read from, and the caller's token checked against the role a route needs
-(401 without one, 403 if too weak)."""
+"""FastAPI dependencies shared by the API's routers: the caller's token checked against the
+role a route needs (401 without one, 403 if too weak), a database session per request, the
+storages crawls are read from.
 
-from collections.abc import Awaitable, Callable, Iterator
+The token is checked first, in a worker thread (the check may query the database), from
+remembered answers when it can: a burst of requests with bad tokens costs no database
+session each and never blocks the event loop (``/health`` keeps answering). A request's
+session is opened only once its token is known to be good.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from crawler.service.auth import Role, allows, authenticate
+from crawler.service.auth import Caller, Role, TokenCheck, allows
 from crawler.service.db import Database
 from crawler.service.storages import Storages
-from crawler.service.tables import ApiToken
 
 __all__ = ["Admin", "Reader", "SessionDep", "StoragesDep", "Writer"]
 
+_bearer = HTTPBearer(auto_error=False, description="An API token: `crawler tokens create`.")
 
-def _session(request: Request) -> Iterator[Session]:
+
+def _caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The request's token, checked (a plain ``def``: FastAPI runs it in a worker thread)."""
+    if credentials is None or not credentials.credentials.strip():
+        raise HTTPException(
+            401, "give a token: Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"}
+        )
+    tokens: TokenCheck = request.app.state.tokens
+    caller = tokens.caller(credentials.credentials.strip())
+    if caller is None:
+        raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(_caller)]
+
+
+async def _session(request: Request, _checked: CallerDep) -> AsyncIterator[Session]:
+    """A session for the request, committed after it (rolled back on error). At most as many
+    requests hold one as the database's connection pool allows (the rest wait here, on the
+    event loop, not in worker threads): a session left waiting for a thread while it holds a
+    connection cannot starve the requests that would free one."""
     database: Database = request.app.state.database
-    with database.transaction() as session:
-        yield session
+    gate: asyncio.Semaphore = request.app.state.sessions
+    async with gate:
+        session = database.session()  # no connection until the route's first query
+        try:
+            yield session
+            await run_in_threadpool(session.commit)
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+        finally:
+            await run_in_threadpool(session.close)
 
 
 SessionDep = Annotated[Session, Depends(_session)]
@@ -33,29 +75,17 @@ def _storages(request: Request) -> Storages:
 StoragesDep = Annotated[Storages, Depends(_storages)]
 
 
-def _caller(needed: Role) -> Callable[..., Awaitable[ApiToken]]:
-    """A dependency: the token of the request, if its role allows ``needed`` (else 401/403)."""
+def _role(needed: Role) -> Callable[[Caller], Caller]:
+    """A dependency: the caller, if its role allows ``needed`` (else 403)."""
 
-    async def check(
-        session: SessionDep, authorization: Annotated[str | None, Header()] = None
-    ) -> ApiToken:
-        scheme, _, secret = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not secret:
-            raise HTTPException(
-                401,
-                "give a token: Authorization: Bearer <token>",
-                {"WWW-Authenticate": "Bearer"},
-            )
-        token = authenticate(session, secret.strip())
-        if token is None:
-            raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
-        if not allows(token.role, needed):
-            raise HTTPException(403, f"this needs the {needed} role; the token is {token.role}")
-        return token
+    def check(caller: CallerDep) -> Caller:
+        if not allows(caller.role, needed):
+            raise HTTPException(403, f"this needs the {needed} role; the token is {caller.role}")
+        return caller
 
     return check
 
 
-Reader = Annotated[ApiToken, Depends(_caller("researcher"))]
-Writer = Annotated[ApiToken, Depends(_caller("archivist"))]
-Admin = Annotated[ApiToken, Depends(_caller("admin"))]
+Reader = Annotated[Caller, Depends(_role("researcher"))]
+Writer = Annotated[Caller, Depends(_role("archivist"))]
+Admin = Annotated[Caller, Depends(_role("admin"))]

@@ -15,8 +15,9 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    """Liveness: the API process answers."""
+async def health() -> dict[str, str]:
+    """Liveness: the API process answers (on the event loop: it never waits for a worker
+    thread, so a burst of slow requests cannot make it look dead)."""
     return {"status": "ok", "version": __version__}
 
 

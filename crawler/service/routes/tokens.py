@@ -1,6 +1,6 @@
 """``/tokens``: API tokens (admins only); a secret is shown once, at creation."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from crawler.service.auth import create_token, revoke_token
@@ -38,6 +38,9 @@ def list_tokens(current: SessionDep, _token: Admin) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{name}")
-def delete_token(name: str, current: SessionDep, token: Admin) -> TokenOut:
-    """Revoke a token (kept, marked revoked)."""
-    return _out(revoke_token(current, name, token.name))
+def delete_token(name: str, request: Request, current: SessionDep, token: Admin) -> TokenOut:
+    """Revoke a token (kept, marked revoked): refused at once by this API process, within
+    10 seconds by the others."""
+    revoked = _out(revoke_token(current, name, token.name))
+    request.app.state.tokens.forget()
+    return revoked
