@@ -97,6 +97,19 @@ CONCURRENT_ITEMS = 16  # a page yields one item; 100 (Scrapy's default) only add
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True
 RETRY_TIMES = 2
+# Scrapy's list without DownloadTimeoutError: a server silent for the job's whole
+# download_timeout is not asked twice more (it is logged as failed, once)
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError",
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    "builtins.OSError",
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
 REDIRECT_MAX_TIMES = 10
 SPIDER_MIDDLEWARES = {
     # the spider bounds depth itself (archive_depth: feeds and sitemaps do not add depth);

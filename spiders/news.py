@@ -23,9 +23,9 @@ from crawler.crawl.items import PageItem
 from crawler.crawl.journal import ResumeState
 from crawler.discovery.cdx import cdx_query, parse_cdx, replay_url
 from crawler.discovery.dates import DateSpan, listed_span, parse_day, url_span
-from crawler.discovery.links import Link, page_links
+from crawler.discovery.links import Link
 from crawler.discovery.listings import ListedUrl, decompress_sitemap, parse_feed, parse_sitemap
-from crawler.discovery.pages import ListingPage, listing_reason, read_listing
+from crawler.discovery.pages import ListingPage, read_page
 from crawler.jobs.models import Job
 from crawler.jobs.scope import UrlScope
 
@@ -302,36 +302,49 @@ class NewsSpider(Spider):
             response.url, "link", response.meta.get(meta.DEPTH, 0)
         )
         self._fetched(response)
+        if meta.RECORD not in response.meta:  # not archived (the archive failed): not followed
+            self.crawler.stats.inc_value("archive/unarchived_responses")
+            return
         if not isinstance(response, TextResponse):
             return
         if response.meta.get(meta.KIND) == "archived" and 300 <= response.status < 400:
             yield from self._replay_redirect(response)
             return
-        links: list[Link] = []
+        reading = None
         if isinstance(response, HtmlResponse):
-            root = response.selector.root
-            links = page_links(root, response.url)
-            reason = listing_reason(response.url, root, links, self.listing_seeds)
-            if reason is not None:
+            content_type = response.headers.get("Content-Type")
+            reading = read_page(
+                response.url,
+                response.body,
+                content_type.decode("latin-1") if content_type else None,
+                self.listing_seeds,
+                want_links=self._wants_links(candidate),
+            )
+            if reading.listing is not None and reading.page is not None:
                 self._count(candidate.url, candidate.source, "listings")
-                yield from self._listing(response, root, links, candidate, reason)
+                yield from self._listing(response, reading.page, reading.links, candidate)
                 return
         item = self._page_item(response, candidate)
         if item is not None:
             yield item
+        links = reading.links if reading else []
         yield from self._links(response, candidate, links, held=item is not None)
 
+    def _wants_links(self, page: Candidate) -> bool:
+        """Whether a page's links may be followed (then it is parsed for them)."""
+        if page.depth + 1 <= self.job.scope.max_depth or page.budget > 0:
+            return True
+        return self.focus.mode == "only" and self.job.follow_on_topic > 0
+
     def _listing(
-        self, response: Response, root: Any, links: list[Link], page: Candidate, reason: str
+        self, response: Response, listing: ListingPage, links: list[Link], page: Candidate
     ) -> Iterator[Request]:
         """A listing: its items are candidates (the link text is their evidence); its next
         page is followed, newest to oldest, until it lists only items older than the window,
         loops, or ``scope.listing_pages`` pages were read."""
-        logger.debug("%s is a listing (%s)", response.url, reason)
         paging: meta.ListingPaging = response.meta.get(meta.LISTING) or meta.ListingPaging(
             response.url, 1, frozenset([response.url])
         )
-        listing = read_listing(root, response.url, links)
         following = self._next_page(listing, paging, page, response.url)
         depth = page.depth + 1
         for link in links:

@@ -172,6 +172,9 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             self.close_connection = True
+        elif path == "/silent":  # accepts the connection, never answers
+            time.sleep(20)
+            self.close_connection = True
         elif path == "/truncated":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")

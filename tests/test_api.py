@@ -191,6 +191,13 @@ def test_schedules_validate_cron_and_zone_and_show_next_fire_times(
         "/schedules", json={"job": "treaty-fr", "cron": "61 * * * *"}, headers=archivist
     )
     assert bad_cron.status_code == 422 and bad_cron.json()["problems"][0]["field"] == "cron"
+    for enabled in (True, False):  # valid fields, no date ever: refused, enabled or not
+        never = api.post(
+            "/schedules",
+            json={"job": "treaty-fr", "cron": "0 0 30 2 *", "enabled": enabled},
+            headers=archivist,
+        )
+        assert never.status_code == 422 and "never fires" in never.text, never.text
     seconds = api.post(
         "/schedules", json={"job": "treaty-fr", "cron": "* * * * * *"}, headers=archivist
     )

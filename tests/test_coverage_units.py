@@ -17,7 +17,7 @@ from crawler.discovery.cdx import cdx_query, parse_cdx, replay_url
 from crawler.discovery.dates import DateSpan, listed_span, parse_day, url_span
 from crawler.discovery.links import page_links
 from crawler.discovery.listings import parse_sitemap
-from crawler.discovery.pages import is_pagination_url, listing_reason, read_listing
+from crawler.discovery.pages import declares_article, is_pagination_url, read_listing, read_page
 from crawler.jobs.jobfile import JobFileError, parse_job
 from crawler.jobs.models import ArchiveSource, Job, Window
 from settings import JOBS_DIR
@@ -83,21 +83,23 @@ def test_listings_are_told_from_articles() -> None:
         f'<li><a href="/a/{i}.html">Un titre de plusieurs mots numéro {i}</a></li>'
         for i in range(10)
     )
-    listing = _tree(f"<html><body><ul>{headlines}</ul></body></html>")
-    url = "https://x.fr/tag/coree-du-nord/"
-    reason = listing_reason(url, listing, page_links(listing, url), frozenset())
-    assert reason == "a tag, section or search URL"
-    page = "https://x.fr/monde-en-bref"
-    assert listing_reason(page, listing, page_links(listing, page), frozenset()) == (
-        "10 headline links"
-    )
-    article = _tree(
-        '<html><head><meta property="og:type" content="article"></head>'
+    listing = f"<html><body><ul>{headlines}</ul></body></html>".encode()
+    article = (
+        '<html><head><meta content="article" property="og:type"></head>'
         f"<body><ul>{headlines}</ul></body></html>"
-    )
-    assert listing_reason(page, article, page_links(article, page), frozenset()) is None
-    assert listing_reason("https://x.fr/", article, [], frozenset()) is None  # declared
-    assert listing_reason("https://x.fr/x?page=3", article, [], frozenset()) is not None
+    ).encode()
+
+    def why(url: str, body: bytes, seeds: frozenset[str] = frozenset()) -> str | None:
+        return read_page(url, body, "text/html; charset=utf-8", seeds, False).listing
+
+    assert why("https://x.fr/tag/coree-du-nord/", listing) == "a tag, section or search URL"
+    assert why("https://x.fr/monde-en-bref", listing) == "10 headline links"
+    assert why("https://x.fr/monde-en-bref", article) is None  # declared: never a listing
+    assert why("https://x.fr/", article) is None
+    assert why("https://x.fr/x?page=3", article) == "a page of a listing's pagination"
+    assert why("https://x.fr/a", article, frozenset(["https://x.fr/a"])) is not None
+    assert declares_article(b'<script type="application/ld+json">{"@type": "NewsArticle"}')
+    assert not declares_article(b'<meta property="og:type" content="website">')
 
 
 def test_a_listing_page_gives_its_next_page_and_its_items_dates() -> None:

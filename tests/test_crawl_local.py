@@ -346,3 +346,60 @@ def test_a_failing_seed_is_reported(site: MockSite, tmp_path: Path) -> None:
     result = run_cli("crawl", str(write_job(tmp_path / "job.yaml", job)), "--crawl-id", "s")
     assert f"seed {site.url}/missing failed" in result.stderr
     assert "SEEDS FAILED     1 seed(s)" in result.stdout
+
+
+def test_a_crawl_whose_spool_cannot_be_written_fetches_nothing(
+    site: MockSite, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    spool.write_text("a file where the spool folder should be")
+    job = write_job(tmp_path / "job.yaml", mock_job(site, f"file://{tmp_path / 'archive'}"))
+    before = sum(site.hits.values())
+    result = run_cli("crawl", str(job), "--spool", str(spool), timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"cannot use the spool {spool}" in result.stderr and "Traceback" not in result.stderr
+    assert sum(site.hits.values()) == before
+
+
+def test_a_crawl_whose_archive_cannot_open_fetches_nothing(site: MockSite, tmp_path: Path) -> None:
+    import fcntl
+
+    spool = tmp_path / "spool"
+    state = spool / "held-1" / ".state"
+    state.mkdir(parents=True)
+    job = write_job(tmp_path / "job.yaml", mock_job(site, f"file://{tmp_path / 'archive'}"))
+    before = sum(site.hits.values())
+    with (state / "lock").open("a") as lock:  # another process is writing this crawl
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = run_cli(
+            "crawl", str(job), "--spool", str(spool), "--crawl-id", "held-1", timeout=60
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cannot open the archive" in result.stderr and "being written by another" in (
+        result.stderr
+    )
+    assert "archive_error" in result.stdout
+    assert sum(site.hits.values()) - before <= 4  # at most the seeds already under way
+
+
+def test_a_silent_server_is_given_up_once_at_the_download_timeout(
+    site: MockSite, tmp_path: Path
+) -> None:
+    job = mock_job(site, f"file://{tmp_path / 'archive'}")
+    job["seeds"] = {"start_pages": [f"{site.url}/silent"]}
+    job["limits"] = {"pages": 10, "duration": "1m", "download_timeout": "1s"}
+    before = site.hits["/silent"]
+    result = run_cli("crawl", str(write_job(tmp_path / "job.yaml", job)), timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert site.hits["/silent"] - before == 1  # not retried
+    assert "seed" in result.stderr and "/silent" in result.stderr
+
+
+def test_a_politeness_delay_is_bounded(tmp_path: Path) -> None:
+    from crawler.jobs.jobfile import JobFileError, parse_job
+
+    for delay in ("1h", ".inf"):
+        with pytest.raises(JobFileError, match=r"politeness\.delay \(line 3\)"):
+            parse_job(
+                f"name: x\nseeds: {{feeds: ['https://a.fr/']}}\npoliteness: {{delay: {delay}}}\n"
+            )

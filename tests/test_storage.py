@@ -93,3 +93,24 @@ def test_s3_unreachable_names_the_key(tmp_path: Path) -> None:
     )
     with pytest.raises(StorageError, match="crawls/k"):
         open_storage("s3://bucket", options).put(src, "crawls/k")
+
+
+@pytest.mark.s3
+def test_s3_error_answers_are_storage_errors_and_the_uploader_carries_on(
+    s3: SeaweedS3, tmp_path: Path
+) -> None:
+    from crawler.archive.uploader import Upload, Uploader
+
+    options = S3Options(endpoint_url=s3.endpoint, access_key_id="t", secret_access_key="t")
+    missing = open_storage("s3://no-such-bucket-yet/p", options)
+    src = tmp_path / "a.warc.gz"
+    src.write_bytes(b"x" * 100)
+    with pytest.raises(StorageError, match=r"crawls/a \[NoSuchBucket\]"):
+        missing.put(src, "crawls/a")  # boto3's S3UploadFailedError, named and coded
+    uploader = Uploader(max_backoff=0.2)
+    uploader.submit(Upload(src, "crawls/a", missing))
+    assert uploader.drain(1.5) == 1  # still trying: the thread is alive
+    s3.client.create_bucket(Bucket="no-such-bucket-yet")
+    assert uploader.drain(30) == 0 and not src.exists()  # stored once the bucket exists
+    uploader.stop()
+    assert uploader.failures >= 1

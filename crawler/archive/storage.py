@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -222,12 +223,15 @@ class S3Storage:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _fail(self, action: str, key: str, exc: Exception) -> StorageError:
+        """The error of a failed call, naming the storage, the key and the server's error
+        code when it answered (``NoSuchBucket``, ``AccessDenied``, ``SlowDown``...)."""
         where = self.options.endpoint_url or "AWS"
-        return StorageError(f"{self.url} ({where}): cannot {action} {key}: {exc}")
+        code = _error_code(exc)
+        said = f" [{code}]" if code else ""
+        return StorageError(f"{self.url} ({where}): cannot {action} {key}{said}: {exc}")
 
     def put(self, local: Path, key: str) -> StoredObject:
         from boto3.s3.transfer import TransferConfig
-        from botocore.exceptions import BotoCoreError, ClientError
 
         expected = file_digest(local)
         transfer = TransferConfig(
@@ -245,21 +249,19 @@ class S3Storage:
             )
             body = self._client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
             remote = _sha256_chunks(body.iter_chunks(_CHUNK))
-        except (BotoCoreError, ClientError) as exc:
+        except _s3_errors() as exc:
             raise self._fail("store", key, exc) from exc
         _verify(key, expected, remote, self.url)
         return StoredObject(key, *expected)
 
     def get(self, key: str, dest: Path) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self._client.download_file(self.bucket, self._key(key), str(dest))
-        except (BotoCoreError, ClientError) as exc:
+        except _s3_errors() as exc:
             raise self._fail("read", key, exc) from exc
 
     def keys(self, prefix: str = "") -> list[str]:
-        from botocore.exceptions import BotoCoreError, ClientError
 
         full = self._key(prefix) if prefix else (self.prefix + "/" if self.prefix else "")
         strip = len(self.prefix) + 1 if self.prefix else 0
@@ -270,31 +272,28 @@ class S3Storage:
             )
             for page in pages:
                 found.extend(obj["Key"][strip:] for obj in page.get("Contents", []))
-        except (BotoCoreError, ClientError) as exc:
+        except _s3_errors() as exc:
             raise self._fail("list", prefix or "(root)", exc) from exc
         return sorted(found)
 
     def read_bytes(self, key: str) -> bytes:
-        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             data: bytes = self._client.get_object(Bucket=self.bucket, Key=self._key(key))[
                 "Body"
             ].read()
-        except (BotoCoreError, ClientError) as exc:
+        except _s3_errors() as exc:
             raise self._fail("read", key, exc) from exc
         return data
 
     def ping(self) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self._client.head_bucket(Bucket=self.bucket)
-        except (BotoCoreError, ClientError) as exc:
+        except _s3_errors() as exc:
             raise self._fail("reach", "(bucket)", exc) from exc
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
-        from botocore.exceptions import BotoCoreError, ClientError
 
         last = offset + length - 1
         try:
@@ -302,11 +301,31 @@ class S3Storage:
                 Bucket=self.bucket, Key=self._key(key), Range=f"bytes={offset}-{last}"
             )
             data: bytes = response["Body"].read()
-        except (BotoCoreError, ClientError) as exc:
+        except _s3_errors() as exc:
             raise self._fail("read", key, exc) from exc
         if len(data) != length:
             raise StorageError(f"{self.url}: {key} ends before byte {offset + length}")
         return data
+
+
+def _s3_errors() -> tuple[type[Exception], ...]:
+    """What a boto3 call raises when the storage fails: botocore's errors, the server's error
+    answers (``ClientError``), and boto3's own (``S3UploadFailedError`` for a missing bucket,
+    a 403 or a 5xx during an upload, ``RetriesExceededError``): caught as one, so no error
+    answer escapes as anything but a :class:`StorageError`."""
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError, Boto3Error)
+
+
+def _error_code(exc: Exception) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    found = re.search(r"An error occurred \((\w+)\)", str(exc))
+    return found.group(1) if found else None
 
 
 def open_storage(url: str, s3: S3Options | None = None) -> Storage:

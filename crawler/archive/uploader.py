@@ -77,7 +77,13 @@ class Uploader:
 
     def _run(self) -> None:
         while (upload := self._queue.get()) is not None:
-            if self._upload_with_retries(upload):
+            try:
+                done = self._upload_with_retries(upload)
+            except Exception:  # never let the thread die: the rest must still be stored
+                logger.exception("upload of %s: unexpected error; left in the spool", upload.key)
+                self.failures += 1
+                done = True
+            if done:
                 with self._idle:
                     self._pending -= 1
                     self._idle.notify_all()

@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from lxml import etree
-from lxml import html as lxml_html
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.layout import crawl_key
@@ -33,9 +31,8 @@ from crawler.articles.builder import ArticleBuilder, Deduplicator, PageContext, 
 from crawler.articles.extract import ExtractionResult, ExtractOptions
 from crawler.articles.model import ArchivedCopy, WarcPointer
 from crawler.articles.pool import ExtractionPool, PoolOptions
-from crawler.discovery.links import page_links
 from crawler.discovery.listings import decompress_sitemap, parse_feed, parse_sitemap
-from crawler.discovery.pages import listing_reason
+from crawler.discovery.pages import read_page
 from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, Topic, Window
 
 __all__ = ["ReextractReport", "reextract_crawl"]
@@ -105,13 +102,9 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for n, v in headers if n.lower() == name.lower()), None)
 
 
-def _is_listing(url: str, body: bytes, seeds: frozenset[str]) -> bool:
+def _is_listing(url: str, body: bytes, content_type: str, seeds: frozenset[str]) -> bool:
     """Whether the page is a listing (the crawl's rules: archived, never an article)."""
-    try:
-        root = lxml_html.fromstring(body)
-    except (ValueError, etree.ParserError):
-        return False
-    return listing_reason(url, root, page_links(root, url), seeds) is not None
+    return read_page(url, body, content_type, seeds, want_links=False).listing is not None
 
 
 def _copy_of(record: Any) -> tuple[str, ArchivedCopy] | None:
@@ -171,7 +164,7 @@ def _scan(warcs: list[Path], seeds: frozenset[str]) -> tuple[list[_Page], dict[s
                 if status != 200 or not raw:
                     continue
                 if "html" in content_type.lower():
-                    if _is_listing(url, raw, seeds):
+                    if _is_listing(url, raw, content_type, seeds):
                         continue  # a listing: archived, never an article
                     page = _Page(
                         url=url,

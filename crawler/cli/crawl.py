@@ -24,7 +24,7 @@ def _run(storage: str | None, job: Job, args: argparse.Namespace, settings: Sett
     start_forkserver()  # before the imports below (Scrapy...): they then overlap its own
     from crawler.archive.layout import new_crawl_id
     from crawler.crawl.options import RunOptions
-    from crawler.crawl.run import run_crawl
+    from crawler.crawl.run import SpoolError, run_crawl
 
     resume = getattr(args, "resume", False)
     if resume and not args.crawl_id:
@@ -46,7 +46,11 @@ def _run(storage: str | None, job: Job, args: argparse.Namespace, settings: Sett
         previous_captures=_path_or_none(getattr(args, "previous_captures", None)),
         captures_out=_path_or_none(getattr(args, "captures_out", None)),
     )
-    result = run_crawl(job, options)
+    try:
+        result = run_crawl(job, options)
+    except SpoolError as exc:
+        print(f"crawler crawl: {exc}; nothing was fetched", file=sys.stderr)
+        return 1
     if status_file is not None:
         result.status().write(status_file)
     print(crawl_summary(result))

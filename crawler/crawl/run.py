@@ -18,9 +18,13 @@ from crawler.crawl.settings import SPIDER, scrapy_settings
 from crawler.crawl.status import Counters, CrawlStatus
 from crawler.jobs.models import Job
 
-__all__ = ["CrawlResult", "run_crawl"]
+__all__ = ["CrawlResult", "SpoolError", "run_crawl"]
 
 logger = logging.getLogger(__name__)
+
+
+class SpoolError(OSError):
+    """The crawl's spool folder cannot be written: nothing was fetched."""
 
 
 @dataclass(frozen=True)
@@ -109,9 +113,15 @@ class _Opened:
 
 
 def run_crawl(job: Job, run: RunOptions) -> CrawlResult:
-    """Crawl ``job`` to completion; WARCs, indexes and manifest end in ``run.storage_url``."""
+    """Crawl ``job`` to completion; WARCs, indexes and manifest end in ``run.storage_url``.
+    :class:`SpoolError` before anything is fetched when the spool cannot be written."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
+
+    try:
+        run.state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpoolError(f"cannot use the spool {run.spool_dir}: {exc}") from exc
 
     from crawler.crawl.components.signals import archive_opened
 

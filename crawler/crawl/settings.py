@@ -44,8 +44,9 @@ def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
         # the request queue on disk: memory stays flat however many URLs a sitemap lists
         # (a resumed crawl does not reuse it: see crawler.crawl.run._resume_state)
         "JOBDIR": str(run.state_dir / "frontier"),
-        # a stalled download ends here; one still arriving is cut (and marked) at the limit
-        "DOWNLOAD_TIMEOUT": job.limits.download_timeout + 15,
+        # a silent server is given up here; a body still arriving is cut (and marked
+        # WARC-Truncated: time) at the same limit by ResponseLimits
+        "DOWNLOAD_TIMEOUT": job.limits.download_timeout,
         "CLOSESPIDER_PAGECOUNT": job.limits.pages,
         "CLOSESPIDER_TIMEOUT": job.limits.duration,
         "DOWNLOAD_DELAY": job.politeness.delay,

@@ -8,16 +8,28 @@ articles) and ``crawler reextract`` (which must find the same articles in the WA
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from crawler.discovery.dates import parse_day, url_span
-from crawler.discovery.links import Link, base_url
+from lxml import etree
+from lxml import html as lxml_html
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
-__all__ = ["ListingPage", "is_pagination_url", "listing_reason", "read_listing"]
+from crawler.discovery.dates import parse_day, url_span
+from crawler.discovery.links import Link, base_url, page_links
+
+__all__ = [
+    "ListingPage",
+    "PageReading",
+    "declares_article",
+    "is_pagination_url",
+    "listing_reason",
+    "read_listing",
+    "read_page",
+]
 
 _PAGE_PARAMS = ("page", "p", "pg", "paged", "pagenum")
 _PAGE_PATH = re.compile(r"/(?:page|p|pages)/(\d{1,5})/?$")
@@ -57,20 +69,31 @@ def is_pagination_url(url: str) -> bool:
     return any(k in _PAGE_PARAMS and v.isdigit() and int(v) > 1 for k, v in parse_qsl(parts.query))
 
 
-def _declared_article(root: Any) -> bool:
-    for meta in root.iter("meta"):
-        if meta.get("property") == "og:type":
-            return (meta.get("content") or "").strip().lower() in _ARTICLE_TYPES
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() == "application/ld+json":
-            text = (script.text or "").lower().replace(" ", "")
-            if any(f'"@type":"{kind}"' in text for kind in _ARTICLE_TYPES if kind != "article"):
-                return True
-    return False
+_OG_ARTICLE = re.compile(
+    rb"""<meta\b[^>]*?(?:property\s*=\s*["']og:type["'][^>]*?content\s*=\s*["']"""
+    rb"""(?:article|newsarticle)["']|content\s*=\s*["'](?:article|newsarticle)["'][^>]*?"""
+    rb"""property\s*=\s*["']og:type["'])""",
+    re.IGNORECASE,
+)
+_LD_ARTICLE = re.compile(
+    rb'"@type"\s*:\s*"(?:NewsArticle|ReportageNewsArticle|AnalysisNewsArticle|BlogPosting)"',
+    re.IGNORECASE,
+)
+_HEAD_BYTES = 256 * 1024
 
 
-def listing_reason(url: str, root: Any, links: Iterable[Link], seeds: frozenset[str]) -> str | None:
-    """Why the page at ``url`` is a listing, or None when it is not one:
+def declares_article(body: bytes) -> bool:
+    """Whether the page says it is an article (``og:type`` article, a JSON-LD news article
+    or blog post), read from its bytes without parsing them."""
+    head = body[:_HEAD_BYTES]
+    return bool(_OG_ARTICLE.search(head) or _LD_ARTICLE.search(head))
+
+
+def listing_reason(
+    url: str, body: bytes, links: Callable[[], list[Link]], seeds: frozenset[str]
+) -> str | None:
+    """Why the page at ``url`` is a listing, or None when it is not one (``links`` gives its
+    links, asked for only when the rules need them):
 
     - a start page or listing of the job (``seeds``), or a page of pagination;
     - a home page, or a tag, section, search or archive URL (``/tag/``, ``/rubrique/``...),
@@ -82,7 +105,7 @@ def listing_reason(url: str, root: Any, links: Iterable[Link], seeds: frozenset[
         return "a start page or listing of the job"
     if is_pagination_url(url):
         return "a page of a listing's pagination"
-    if _declared_article(root):
+    if declares_article(body):
         return None
     path = urlsplit(url).path
     if path in ("", "/"):
@@ -92,7 +115,7 @@ def listing_reason(url: str, root: Any, links: Iterable[Link], seeds: frozenset[
     host = urlsplit(url).hostname
     headlines = {
         link.url
-        for link in links
+        for link in links()
         if len(link.text.split()) >= _HEADLINE_WORDS and urlsplit(link.url).hostname == host
     }
     if len(headlines) >= _HEADLINES_FOR_LISTING:
@@ -190,3 +213,47 @@ def _item_dates(root: Any, base: str) -> dict[str, date]:
                 break
             container = container.getparent()
     return dates
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """What the crawl reads in an HTML page, without keeping its tree."""
+
+    links: list[Link]
+    """Its links (empty when they were not asked for and the rules did not need them)."""
+    listing: str | None
+    """Why it is a listing (None: it is not one)."""
+    page: ListingPage | None
+    """For a listing: its next page and items' dates."""
+
+
+def read_page(
+    url: str, body: bytes, content_type: str | None, seeds: frozenset[str], want_links: bool
+) -> PageReading:
+    """Classify a page and read what discovery needs of it. The page is parsed only when the
+    answer needs it (its links are wanted, or only its links tell whether it is a listing),
+    from its bytes in the encoding its header or ``<meta>`` declares (never a decoded copy
+    of the whole page), and its tree is dropped on return."""
+    encoding = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    tree: list[Any] = []
+
+    def root() -> Any:
+        if not tree:
+            parser = lxml_html.HTMLParser(encoding=encoding) if encoding else None
+            try:
+                tree.append(lxml_html.fromstring(body, parser=parser))
+            except (ValueError, etree.ParserError):
+                tree.append(lxml_html.fromstring("<html></html>"))
+        return tree[0]
+
+    found: list[list[Link]] = []
+
+    def links() -> list[Link]:
+        if not found:
+            found.append(page_links(root(), url))
+        return found[0]
+
+    reason = listing_reason(url, body, links, seeds)
+    if reason is not None:
+        return PageReading(links(), reason, read_listing(root(), url, links()))
+    return PageReading(links() if want_links else [], None, None)

@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_RESPONSE_BYTES",
     "DEFAULT_STORAGE",
     "DEFAULT_WARC_SIZE",
+    "MAX_DELAY",
     "ArchiveSource",
     "Focus",
     "Identity",
@@ -49,6 +50,9 @@ DEFAULT_RESPONSE_BYTES = 20 * 1000**2
 DEFAULT_WARC_SIZE = 1000**3
 """Size at which a WARC file is closed and the next one opened (``warc.max_size``)."""
 DEFAULT_STORAGE = "file://./archive"
+MAX_DELAY = 120.0
+"""Longest politeness delay (seconds): a crawl's duration limit and a cancel must still stop
+it promptly (a request waits its delay before it can be dropped)."""
 """Where archives go when neither the job, the command nor the environment says."""
 
 _SIZE_UNITS = {
@@ -113,7 +117,7 @@ def _check_network(network: str) -> str:
 
 
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
-Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0, allow_inf_nan=False)]
 Pattern = Annotated[str, AfterValidator(_check_regex)]
 Domain = Annotated[str, AfterValidator(_check_domain)]
 Network = Annotated[str, AfterValidator(_check_network)]
@@ -219,7 +223,7 @@ class Limits(_Strict):
 class Politeness(_Strict):
     """How hard the crawl may press on each site."""
 
-    delay: Duration = 1.0
+    delay: Annotated[Duration, Field(le=MAX_DELAY)] = 1.0
     """Seconds between two requests to the same domain (randomised 0.5x-1.5x)."""
     concurrency_per_domain: int = Field(default=2, ge=1, le=16)
     """Requests in flight to one domain at once."""

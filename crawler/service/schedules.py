@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
+from croniter.croniter import CroniterBadDateError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -62,6 +63,13 @@ def check_cron(expression: str) -> str:
                 )
             ],
         )
+    try:  # 30 February, 31 April...: valid fields, but no day ever matches
+        croniter(expression, datetime(2026, 1, 1)).get_next(datetime)
+    except CroniterBadDateError:
+        raise InvalidError(
+            f"cron expression {expression!r} never fires",
+            [("cron", None, f"{expression!r} matches no date (a day the month never has?)")],
+        ) from None
     return expression
 
 

@@ -118,6 +118,17 @@ class WarcCapture:
         return ext
 
     def spider_opened(self) -> None:
+        try:
+            self._open_archive()
+        except Exception as exc:  # a locked or unwritable spool, a failed repair, bad storage
+            logger.exception(
+                "cannot open the archive of crawl %s (spool %s); nothing will be fetched",
+                self.config.crawl_id,
+                self.config.spool_dir,
+            )
+            self._fail(f"cannot open the archive (spool {self.config.spool_dir}): {exc}")
+
+    def _open_archive(self) -> None:
         self.uploader = Uploader()
         resumed = resume_pending(
             self.config.spool_dir,
@@ -146,7 +157,8 @@ class WarcCapture:
         self.crawler.signals.send_catch_log(archive_opened, archive=self.archive)
 
     def response_downloaded(self, response: Response, request: Request) -> None:
-        assert self.archive is not None
+        if self.archive is None:  # the archive failed: the crawl is being closed
+            return
         reason = request.meta.get(meta.HTTP_REASON) or _standard_reason(response.status)
         exchange = HttpExchange(
             url=request.url,
@@ -212,9 +224,8 @@ class WarcCapture:
             self.stats.inc_value("archive/warc/truncated_records")
 
     def decoded_truncated(self, request: Request, response: Response, limit: int) -> None:
-        assert self.archive is not None
         location: RecordLocation | None = request.meta.get(meta.RECORD)
-        if location is None:
+        if self.archive is None or location is None:
             return
         self.archive.writer.write_metadata(
             request.url,
@@ -235,7 +246,10 @@ class WarcCapture:
             self.stats.set_value("archive/error", f"finishing the archive: {exc}")
 
     def _close_archive(self, reason: str) -> None:
-        assert self.archive is not None and self.uploader is not None
+        if self.archive is None or self.uploader is None:
+            if self.uploader is not None:
+                self.uploader.stop()
+            return  # it never opened: nothing to finish (archive/error says why)
         self.archive.finish(
             self.config.job, lambda: {**self.stats.get_stats(), "finish_reason": reason}
         )
