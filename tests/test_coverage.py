@@ -107,7 +107,9 @@ def test_the_coverage_report_is_stored_and_shown(focused: Crawled) -> None:
     manifest = focused.manifest()
     assert "coverage.json" in {f["path"] for f in manifest["files"]}
     report = json.loads((focused.crawl_dir / "coverage.json").read_text())
-    assert set(report["totals"]) >= {"sitemap", "archive-sitemap", "listing", "archive-index"}, report
+    assert set(report["totals"]) >= {"sitemap", "archive-sitemap", "listing", "archive-index"}, (
+        report
+    )
     assert report["totals"]["archive-sitemap"]["skipped/out_of_window"] > 0
     assert sum(report["months"].values()) == sum(1 for a in focused.articles() if a["coverage"])
     assert len(report["outlets"]) >= 2
