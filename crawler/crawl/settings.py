@@ -11,6 +11,10 @@ from crawler.jobs.models import Job
 
 __all__ = ["SPIDER", "scrapy_settings"]
 
+_SILENCE_MARGIN = 5.0
+"""Seconds past ``limits.download_timeout`` before a silent download is given up: the body
+of one still arriving is cut at the limit itself, and kept."""
+
 SPIDER = "news"
 """The spider every crawl runs, by name (found in ``SPIDER_MODULES``: ``spiders/news.py``)."""
 
@@ -44,9 +48,10 @@ def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
         # the request queue on disk: memory stays flat however many URLs a sitemap lists
         # (a resumed crawl does not reuse it: see crawler.crawl.run._resume_state)
         "JOBDIR": str(run.state_dir / "frontier"),
-        # a silent server is given up here; a body still arriving is cut (and marked
-        # WARC-Truncated: time) at the same limit by ResponseLimits
-        "DOWNLOAD_TIMEOUT": job.limits.download_timeout,
+        # a body still arriving at download_timeout is cut and marked (WARC-Truncated: time)
+        # by ResponseLimits; a server silent that long is given up a little later, once
+        # (timeouts are not retried: settings.base.RETRY_EXCEPTIONS)
+        "DOWNLOAD_TIMEOUT": job.limits.download_timeout + _SILENCE_MARGIN,
         "CLOSESPIDER_PAGECOUNT": job.limits.pages,
         "CLOSESPIDER_TIMEOUT": job.limits.duration,
         "DOWNLOAD_DELAY": job.politeness.delay,
