@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     """Seconds between two looks at the schedules."""
     max_body: int = Field(default=1_000_000, gt=0, validation_alias="CRAWLER_API_MAX_BODY")
     """Largest request body the API reads, in bytes."""
+    job_storage_roots: str = Field(default="", validation_alias="CRAWLER_JOB_STORAGE_ROOTS")
+    """Where jobs submitted through the API may store (comma-separated ``file://`` folders
+    and ``s3://`` prefixes); empty: ``file://./archive``, the data folder's ``archive/``,
+    and any ``s3://`` bucket."""
     metrics_port: int = Field(default=0, ge=0, le=65535, validation_alias="CRAWLER_METRICS_PORT")
     """Port of a scheduler's or worker's Prometheus metrics (0: none; the API has /metrics)."""
 

@@ -183,6 +183,24 @@ def test_hostile_job_bodies_get_a_4xx_at_once(api: TestClient, archivist: dict[s
     assert nested.status_code == 422 and "nested too deeply" in nested.text
 
 
+def test_jobs_through_the_api_store_only_where_the_service_allows(
+    api: TestClient, archivist: dict[str, str]
+) -> None:
+    for storage in ("file:///etc/cron.d", "file://../../../tmp", "file:///tmp/elsewhere"):
+        body = SMALL_JOB + f"storage: {storage}\n"
+        refused = api.post("/jobs/validate", content=body, headers=_yaml(archivist))
+        assert refused.status_code == 422, (storage, refused.text)
+        assert refused.json()["problems"][0]["field"] == "storage"
+    for storage in ("file://./archive/treaty", "s3://archive/news"):
+        body = SMALL_JOB + f"storage: {storage}\n"
+        assert api.post("/jobs/validate", content=body, headers=_yaml(archivist)).status_code == 200
+    crlf = SMALL_JOB + 'identity: {operator: "me\\r\\nX-Injected: 1"}\n'
+    refused = api.post("/jobs/validate", content=crlf, headers=_yaml(archivist))
+    assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == (
+        "identity.operator"
+    )
+
+
 def test_schedules_validate_cron_and_zone_and_show_next_fire_times(
     api: TestClient, archivist: dict[str, str]
 ) -> None:

@@ -189,6 +189,11 @@ def test_snapshots_serve_the_closest_capture_sandboxed(
     )
     assert "<html" in page.text.lower() and page.headers["memento-datetime"]
     assert 'rel="describedby"' in page.headers["link"]
+    # the archived response's own headers are the archive's, not the API's
+    assert "BaseHTTP" in page.headers["x-archive-orig-server"]
+    assert page.headers.get("x-archive-orig-date") and "BaseHTTP" not in page.headers.get(
+        "server", ""
+    )
     described = page.headers["link"].split('rel="describedby"')[0].rsplit("<", 1)[1].split(">")[0]
     assert client.get(described).json()["final_url"] == article["url"]
     early = client.get(f"/snapshots/2000/{article['url']}")  # closest: the first capture

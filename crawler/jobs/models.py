@@ -238,8 +238,9 @@ class Identity(_Strict):
     """Name of the archive, the product token of the User-Agent."""
     contact_url: AnyHttpUrl = AnyHttpUrl("https://github.com/news-archive/crawler")
     """Where site owners learn about the crawl and reach its operator."""
-    operator: str = "unknown operator"
-    """Person or institution running the crawl (warcinfo ``operator``)."""
+    operator: str = Field(default="unknown operator", pattern=r"^[^\x00-\x1f\x7f]*$")
+    """Person or institution running the crawl (warcinfo ``operator``); one line, no control
+    characters (it goes into every warcinfo record)."""
 
     @property
     def user_agent(self) -> str:

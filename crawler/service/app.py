@@ -22,6 +22,7 @@ from crawler.config import Settings
 from crawler.service.auth import TokenCheck
 from crawler.service.db import Database
 from crawler.service.errors import ServiceError
+from crawler.service.jobs import StorageRoots
 from crawler.service.metrics import API_REQUESTS, DatabaseCollector
 from crawler.service.research.routes import router as research_router
 from crawler.service.routes import health, jobs, runs, schedules, tokens
@@ -105,6 +106,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.storages = Storages(settings.s3)
     app.state.tokens = TokenCheck(database)
+    app.state.storage_roots = StorageRoots.from_settings(settings)
     app.state.sessions = asyncio.Semaphore(database.request_sessions)
     app.state.metrics = CollectorRegistry()
     app.state.metrics.register(DatabaseCollector(database))

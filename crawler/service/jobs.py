@@ -6,16 +6,23 @@ the same field and line messages, the same address-safety checks on seeds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.config import Settings
 from crawler.jobs.jobfile import JobFileError, parse_job
+from crawler.jobs.models import DEFAULT_STORAGE
 from crawler.jobs.models import Job as JobModel
 from crawler.service.audit import record
 from crawler.service.errors import ConflictError, InvalidError, NotFoundError
 from crawler.service.tables import ACTIVE_RUN_STATES, Job, JobVersion, Run, Schedule, utcnow
 
 __all__ = [
+    "StorageRoots",
     "create_job",
     "delete_job",
     "get_job",
@@ -26,12 +33,51 @@ __all__ = [
 ]
 
 
-def validate_text(text: str, source: str = "request body") -> JobModel:
-    """The validated job, or :class:`InvalidError` listing every problem (field, line, message)."""
+@dataclass(frozen=True)
+class StorageRoots:
+    """Where jobs submitted through the API may store their archives (the workers write
+    there): ``file://`` folders inside one of the roots, ``s3://`` buckets and prefixes
+    under one of them (``s3://`` alone: any bucket)."""
+
+    roots: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StorageRoots:
+        given = [r.strip() for r in settings.job_storage_roots.split(",") if r.strip()]
+        return cls(
+            tuple(given or [DEFAULT_STORAGE, f"file://{settings.data_dir / 'archive'}", "s3://"])
+        )
+
+    def refusal(self, url: str) -> str | None:
+        """Why ``url`` is not allowed (None when it is)."""
+        if url.startswith("s3://"):
+            if any(r.startswith("s3://") and url.startswith(r) for r in self.roots):
+                return None
+        else:
+            path = _local(url)
+            for root in self.roots:
+                if root.startswith("file://") and path.is_relative_to(_local(root)):
+                    return None
+        return f"{url!r} is outside the storage this service allows: {', '.join(self.roots)}"
+
+
+def _local(url: str) -> Path:
+    return Path(unquote(url.removeprefix("file://"))).resolve()
+
+
+def validate_text(
+    text: str, roots: StorageRoots | None = None, source: str = "request body"
+) -> JobModel:
+    """The validated job, or :class:`InvalidError` listing every problem (field, line,
+    message); with ``roots``, its storage must be one the service allows."""
     try:
-        return parse_job(text, source)
+        model = parse_job(text, source)
     except JobFileError as exc:
         raise InvalidError(f"{source}: invalid job", exc.problems) from None
+    refusal = roots.refusal(model.storage) if roots is not None else None
+    if refusal:
+        raise InvalidError(f"{source}: invalid job", [("storage", None, refusal)])
+    return model
 
 
 def get_job(session: Session, name: str) -> Job:
@@ -71,10 +117,10 @@ def _add_version(
     return version
 
 
-def create_job(session: Session, text: str, actor: str) -> Job:
+def create_job(session: Session, text: str, actor: str, roots: StorageRoots | None = None) -> Job:
     """A new job from YAML/JSON text. A deleted job's name may be taken again: its history
     continues with a new version."""
-    model = validate_text(text)
+    model = validate_text(text, roots)
     existing = session.scalar(select(Job).where(Job.name == model.name))
     if existing is not None and existing.deleted_at is None:
         raise ConflictError(
@@ -93,10 +139,12 @@ def create_job(session: Session, text: str, actor: str) -> Job:
     return job
 
 
-def update_job(session: Session, name: str, text: str, actor: str) -> Job:
+def update_job(
+    session: Session, name: str, text: str, actor: str, roots: StorageRoots | None = None
+) -> Job:
     """A new version of job ``name``; the text must keep the name."""
     job = get_job(session, name)
-    model = validate_text(text)
+    model = validate_text(text, roots)
     if model.name != name:
         raise InvalidError(
             "the job's name cannot change",

@@ -43,13 +43,23 @@ _SANDBOX = {
     ),
     "X-Content-Type-Options": "nosniff",
 }
-_DROPPED_HEADERS = {
-    "content-length",
-    "content-encoding",
-    "transfer-encoding",
-    "connection",
-    "set-cookie",
-}
+_BODY_HEADERS = {"content-type", "content-language"}
+"""Archived headers that describe the payload as served; every other archived header is
+served renamed ``X-Archive-Orig-<name>`` (as replay tools do): an archived
+``Access-Control-Allow-Origin``, ``Clear-Site-Data``, ``Strict-Transport-Security``,
+``Refresh``, ``Content-Disposition`` or ``Set-Cookie`` never acts as the API's own."""
+_NOT_KEPT = {"content-length", "content-encoding", "transfer-encoding", "connection"}
+"""Describe the bytes as archived, not as served (the payload is served decoded)."""
+
+
+def _archived_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    kept = []
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in _NOT_KEPT or lowered == "content-type":
+            continue
+        kept.append((name if lowered in _BODY_HEADERS else f"X-Archive-Orig-{name}", value))
+    return kept
 
 
 @router.get("/cdx")
@@ -135,17 +145,18 @@ def snapshot(
             headers={**memento, "Content-Disposition": f'attachment; filename="{capture.ts}.warc"'},
         )
     snap = load_snapshot(session, storages, capture)
-    headers = {name: value for name, value in snap.headers if name.lower() not in _DROPPED_HEADERS}
     content_type = next(
         (v for n, v in snap.headers if n.lower() == "content-type"), "application/octet-stream"
     )
-    headers.pop("Content-Type", None)
-    return Response(
+    response = Response(
         snap.payload,
         status_code=200,
         media_type=content_type,
-        headers={**headers, **memento, **_SANDBOX, "X-Archive-Status": str(snap.status)},
+        headers={**memento, **_SANDBOX, "X-Archive-Status": str(snap.status)},
     )
+    for name, value in _archived_headers(snap.headers):  # repeated names stay repeated
+        response.headers.append(name, value)
+    return response
 
 
 # --- articles ----------------------------------------------------------------------------

@@ -38,14 +38,15 @@ async def _job_text(request: Request) -> str:
 @router.post("/jobs", status_code=201, openapi_extra=_JOB_BODY)
 async def create_job(request: Request, current: SessionDep, token: Writer) -> JobOut:
     """Create a job from a YAML or JSON job file."""
-    job = jobs.create_job(current, await _job_text(request), token.name)
+    roots = request.app.state.storage_roots
+    job = jobs.create_job(current, await _job_text(request), token.name, roots)
     return JobOut.of(job, jobs.job_version(current, job))
 
 
 @router.post("/jobs/validate", openapi_extra=_JOB_BODY)
 async def validate_job(request: Request, _token: Reader) -> ValidationOut:
     """Validate a job file without storing it (422 with every problem if invalid)."""
-    model = jobs.validate_text(await _job_text(request))
+    model = jobs.validate_text(await _job_text(request), request.app.state.storage_roots)
     return ValidationOut(valid=True, name=model.name, config_hash=model.config_hash)
 
 
@@ -74,7 +75,8 @@ def job_versions(name: str, current: SessionDep, _token: Reader) -> list[JobOut]
 @router.put("/jobs/{name}", openapi_extra=_JOB_BODY)
 async def update_job(name: str, request: Request, current: SessionDep, token: Writer) -> JobOut:
     """A new version of the job (unchanged content: no new version)."""
-    job = jobs.update_job(current, name, await _job_text(request), token.name)
+    roots = request.app.state.storage_roots
+    job = jobs.update_job(current, name, await _job_text(request), token.name, roots)
     return JobOut.of(job, jobs.job_version(current, job))
 
 
