@@ -65,6 +65,8 @@ EXTENSIONS = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.components.superseded.SupersededRequests": 5,  # before all (replay: 10)
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.crawl.components.cookies.OfflineCookiesMiddleware": 700,  # Scrapy's place for it
     "crawler.crawl.components.address_guard.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.crawl.components.robots.RfcRobotsTxtMiddleware": 100,

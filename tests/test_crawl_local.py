@@ -403,3 +403,12 @@ def test_a_politeness_delay_is_bounded(tmp_path: Path) -> None:
             parse_job(
                 f"name: x\nseeds: {{feeds: ['https://a.fr/']}}\npoliteness: {{delay: {delay}}}\n"
             )
+
+
+def test_no_crawl_calls_out_for_the_public_suffix_list(site: MockSite, tmp_path: Path) -> None:
+    job = mock_job(site, f"file://{tmp_path / 'archive'}")
+    job["seeds"] = {"start_pages": [f"{site.url}/dup-headers"]}  # answers with Set-Cookie
+    empty = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}  # no PSL cache
+    result = run_cli("crawl", str(write_job(tmp_path / "job.yaml", job)), env=empty)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "public_suffix_list" not in (result.stdout + result.stderr).lower()
