@@ -152,6 +152,9 @@ def test_cdx_queries_as_pywb_answers_them(
         ({"url": front, "matchType": "everything"}, "matchType"),
         ({"url": front, "filter": "colour:red"}, "filter"),
         ({"url": front, "filter": "~url:("}, "filter"),
+        ({"url": front, "filter": "~digest:(.|.){0,24}!"}, "filter"),  # exponential backtracking
+        ({"url": front, "filter": "~url:(a+)+b"}, "filter"),
+        ({"url": front, "filter": "~url:" + "a" * 201}, "filter"),
         ({"url": front, "fl": "urlkey,size"}, "fl"),
         ({"url": front, "sort": "closest"}, "closest"),
     ):

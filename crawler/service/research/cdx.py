@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import surt
 from sqlalchemy import ColumnElement, or_, select
@@ -37,6 +39,57 @@ FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "o
 _MATCH_TYPES = ("exact", "prefix", "host", "domain")
 _OUTPUTS = ("cdxj", "json", "link", "text")
 _FILTER = re.compile(r"^(?P<neg>!)?(?P<mod>[=~])?(?P<field>[a-z]+):(?P<expr>.*)$", re.DOTALL)
+
+
+_regex_parser: Any = importlib.import_module("re._parser")  # the stdlib's own (no stubs)
+_MAX_REGEX = 200
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why a ``~`` filter's regular expression is refused, or None. Python's engine
+    backtracks: a repeated group that itself repeats or offers choices (``(.|.){0,24}!``,
+    ``(a+)+``) can take exponential time on one value, stalling the whole API. Such patterns,
+    and patterns over 200 characters, are refused (400); the rest run in linear-ish time."""
+    if len(pattern) > _MAX_REGEX:
+        return f"a regular expression of at most {_MAX_REGEX} characters"
+    try:
+        parsed = _regex_parser.parse(pattern)
+    except re.error as exc:
+        return f"bad regular expression: {exc}"
+    if _nested_repeat(parsed, inside_repeat=False):
+        return (
+            "a repeated group may not itself repeat or hold alternatives "
+            "(the engine would backtrack for minutes): write it without nesting"
+        )
+    return None
+
+
+def _nested_repeat(items: Any, inside_repeat: bool) -> bool:
+    for op, arg in items:
+        name = str(op)
+        if name in _REPEATS:
+            body = arg[2]
+            if inside_repeat or _complex(body):
+                return True
+            if _nested_repeat(body, inside_repeat=True):
+                return True
+        elif (name == "SUBPATTERN" and _nested_repeat(arg[-1], inside_repeat)) or (
+            name == "BRANCH" and any(_nested_repeat(b, inside_repeat) for b in arg[1])
+        ):
+            return True
+    return False
+
+
+def _complex(body: Any) -> bool:
+    """A repeated body that can match in several ways: alternatives or repeats inside."""
+    for op, arg in body:
+        name = str(op)
+        if name in (*_REPEATS, "BRANCH"):
+            return True
+        if name == "SUBPATTERN" and _complex(arg[-1]):
+            return True
+    return False
 
 
 def _invalid(field_name: str, message: str) -> InvalidError:
@@ -144,10 +197,9 @@ class CdxQuery:
                 )
             mode = {"=": "exact", "~": "regex"}.get(match["mod"] or "", "contains")
             if mode == "regex":
-                try:
-                    re.compile(match["expr"])
-                except re.error as exc:
-                    raise _invalid("filter", f"{text!r}: bad regular expression: {exc}") from None
+                problem = regex_problem(match["expr"])
+                if problem:
+                    raise _invalid("filter", f"{text!r}: {problem}")
             parsed.append(_Filter(match["field"], match["expr"], bool(match["neg"]), mode))
         fields = tuple(f.strip() for f in fl.split(",") if f.strip()) if fl else FIELDS
         unknown = [f for f in fields if f not in FIELDS]
