@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     )
     """S3 region (``AWS_REGION``, else ``AWS_DEFAULT_REGION``)."""
 
+    speedups: bool = Field(default=True, validation_alias="CRAWLER_SPEEDUPS")
+    """``off``: extract with trafilatura exactly as it ships, without this project's
+    speed-ups (they are also off by themselves with an untested trafilatura or lxml)."""
+
     # -- the CLI as a client of the API ------------------------------------------------------
     api_url: str = Field(default="http://127.0.0.1:8000", validation_alias="CRAWLER_API_URL")
     """Where ``crawler jobs|schedules|runs`` find the API."""

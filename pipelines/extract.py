@@ -47,12 +47,17 @@ class ExtractPipeline:
             workers=settings.getint("ARCHIVE_EXTRACT_WORKERS"),
             timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"),
         )
-        options = ExtractOptions(max_html_bytes=settings.getint("ARCHIVE_EXTRACT_MAX_BYTES"))
+        options = ExtractOptions(
+            max_html_bytes=settings.getint("ARCHIVE_EXTRACT_MAX_BYTES"),
+            speedups=settings.getbool("ARCHIVE_EXTRACT_SPEEDUPS"),
+        )
         assert crawler.stats is not None
         return cls(pool, options, settings.get("ARCHIVE_CRAWL_ID"), crawler.stats)
 
     def open_spider(self) -> None:
         self._pool = ExtractionPool(self.pool_options, self.options)
+        info = self.builder.extractor
+        logger.info("extraction: %s %s, speed-ups %s", info.name, info.version, info.speedups)
 
     def close_spider(self) -> None:
         if self._pool is not None:

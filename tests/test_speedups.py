@@ -4,6 +4,7 @@ against trafilatura's own, on real pages."""
 from __future__ import annotations
 
 import gzip
+import json
 import random
 import re
 import sys
@@ -209,3 +210,42 @@ def test_presence_first_deletes_what_the_expression_deletes(
     monkeypatch.setattr(utils, "INVALID_XML_CHARS", re.compile("[\\x00-\\x08]"))
     assert speed_up_repair() is False  # trafilatura changed its pattern: left alone
     assert not isinstance(utils.INVALID_XML_CHARS, PresenceFirst)
+
+
+def test_the_speedups_run_only_on_the_tested_versions_and_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.metadata
+
+    from crawler.articles._speedups import TESTED, speedups_state
+    from crawler.articles.extract import ExtractOptions, extractor_info
+
+    installed = {name: importlib.metadata.version(name) for name in TESTED}
+    assert all(installed[name] in versions for name, versions in TESTED.items()), installed
+    assert speedups_state(True).startswith("on (")
+    assert speedups_state(False).startswith("off (turned off")
+    real = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata,
+        "version",
+        lambda name: "9.9.9" if name == "trafilatura" else real(name),
+    )
+    assert speedups_state(True) == "off (trafilatura 9.9.9 untested; tested: 2.3.1)"
+    on, off = ExtractOptions(), ExtractOptions(speedups=False)
+    assert on.config_hash == off.config_hash  # the same output: the same configuration
+    assert extractor_info(off)["speedups"].startswith("off")
+
+
+def test_extraction_without_speedups_is_trafilatura_as_it_ships() -> None:
+    from tests.conftest import ROOT, run_cli
+
+    page = ROOT / "crawler/demo/site/articles/coree-du-nord-guerre-koursk.html"
+    plain = run_cli("extract", str(page), env={"CRAWLER_SPEEDUPS": "off"})
+    fast = run_cli("extract", str(page))
+    assert plain.returncode == fast.returncode == 0, plain.stderr + fast.stderr
+    plain_article, fast_article = json.loads(plain.stdout), json.loads(fast.stdout)
+    assert plain_article["extractor"]["speedups"].startswith("off (turned off")
+    assert fast_article["extractor"]["speedups"].startswith("on (")
+    for article in (plain_article, fast_article):
+        del article["extractor"]["speedups"]
+    assert plain_article == fast_article

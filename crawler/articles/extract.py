@@ -19,7 +19,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from w3lib.encoding import html_to_unicode
 
-from crawler.articles._speedups import speed_up_trafilatura
+from crawler.articles._speedups import speed_up_trafilatura, speedups_state
 from crawler.articles.boilerplate import clean_text
 from crawler.articles.dates import (
     json_ld_objects,
@@ -58,10 +58,14 @@ class ExtractOptions:
     """Larger pages are cut to this size before parsing (the WARC keeps the whole page)."""
     min_article_chars: int = 200
     """Shorter main texts are not articles (section pages, galleries, error pages)."""
+    speedups: bool = True
+    """Use :mod:`crawler.articles._speedups` (same output, less CPU) when the installed
+    trafilatura and lxml are the tested ones. Not in the config hash: it changes no output."""
 
     @property
     def config_hash(self) -> str:
-        canonical = json.dumps(asdict(self), sort_keys=True)
+        options = {k: v for k, v in asdict(self).items() if k != "speedups"}
+        canonical = json.dumps(options, sort_keys=True)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -105,6 +109,7 @@ def extractor_info(options: ExtractOptions) -> dict[str, str]:
         "name": EXTRACTOR_NAME,
         "version": importlib.metadata.version("trafilatura"),
         "config_hash": options.config_hash,
+        "speedups": speedups_state(options.speedups),
     }
 
 
@@ -189,12 +194,12 @@ def _parser() -> Any:
 _PARSER = _parser()
 
 
-def parse_html(html: str) -> Any:
+def parse_html(html: str, speedups: bool = True) -> Any:
     """The document tree, as ``trafilatura.utils.load_html`` builds it from text (same
     repairs, same fallback to bytes, same rejection of non-HTML), or None."""
     from trafilatura.utils import is_dubious_html, repair_faulty_html
 
-    speed_up_trafilatura()  # once per process; covers repair_faulty_html
+    speed_up_trafilatura(speedups)  # once per process; covers repair_faulty_html
     beginning = html[:50].lower()
     html = repair_faulty_html(html, beginning)
     try:
@@ -249,12 +254,12 @@ def _split_authors(author: str | None) -> list[str]:
 
 
 @functools.cache
-def _bare_extraction() -> Callable[..., Any]:
-    """trafilatura's extractor, made cheaper with the same results (:mod:`crawler.speedups`)
-    the first time a process needs it."""
+def _bare_extraction(speedups: bool) -> Callable[..., Any]:
+    """trafilatura's extractor, made cheaper with the same results
+    (:mod:`crawler.articles._speedups`) the first time a process needs it, when wanted."""
     from trafilatura import bare_extraction
 
-    speed_up_trafilatura()
+    speed_up_trafilatura(speedups)
     return bare_extraction
 
 
@@ -270,13 +275,13 @@ def extract_page(
     """Extract one page. Never raises on bad HTML: the result says why it is not an article."""
     options = options or ExtractOptions()
     html, encoding = decode_html(body[: options.max_html_bytes], content_type)
-    tree = parse_html(html)
+    tree = parse_html(html, options.speedups)
     if tree is None:
         return ExtractionResult(False, "not parseable as HTML", encoding)
     declared_language = _declared_language(tree, content_language)
     json_ld = json_ld_objects(tree)
     modified = modified_date(tree, json_ld)
-    doc = _bare_extraction()(
+    doc = _bare_extraction(options.speedups)(
         tree,
         url=url,
         fast=options.fast,

@@ -35,6 +35,9 @@ class ExtractorInfo(BaseModel):
     version: str
     config_hash: str
     """Hash of the extraction options: same hash and version, same output."""
+    speedups: str = ""
+    """Whether :mod:`crawler.articles._speedups` ran (``on (...)``, ``off (why)``): the same
+    output either way (``bench/speedups_identity.py``); said for provenance."""
 
 
 class RelevanceInfo(BaseModel):

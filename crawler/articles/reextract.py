@@ -207,10 +207,12 @@ def _listings(
         found.setdefault(urljoin(url, item.url), (item.date, kind, position))
 
 
-def _extract_all(pages: list[_Page], workers: int) -> list[ExtractionResult | None]:
+def _extract_all(
+    pages: list[_Page], workers: int, options: ExtractOptions
+) -> list[ExtractionResult | None]:
     """Extraction results in page order (None for a page whose extraction failed or timed
     out: logged, and it counts as not rebuilt)."""
-    pool = ExtractionPool(PoolOptions(workers=workers), ExtractOptions())
+    pool = ExtractionPool(PoolOptions(workers=workers), options)
     try:
         futures = []
         for page in pages:
@@ -243,6 +245,7 @@ def reextract_crawl(
     workers: int = 2,
     out: Path | None = None,
     progress: Callable[[str], None] = lambda _line: None,
+    options: ExtractOptions | None = None,
 ) -> ReextractReport:
     manifest = load_manifest(storage, crawl_id)
     config = manifest.job.get("config") or {}
@@ -250,9 +253,8 @@ def reextract_crawl(
     window = Window.model_validate(config.get("window") or {})
     given = config.get("seeds") or {}
     seeds = frozenset(str(u) for u in (*given.get("start_pages", []), *given.get("listings", [])))
-    builder = ArticleBuilder(
-        ExtractOptions(), TopicScorer(topic) if topic else None, Deduplicator(), window
-    )
+    options = options or ExtractOptions()
+    builder = ArticleBuilder(options, TopicScorer(topic) if topic else None, Deduplicator(), window)
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         warcs = []
@@ -271,7 +273,7 @@ def reextract_crawl(
     pages.sort(key=lambda p: rank.get(p.pointer.record_id, len(rank)))  # stored order first
     progress(f"extracting {len(pages)} page(s)")
     first = {p.pointer.record_id: redirected_from.get(p.url, p.url) for p in pages}
-    results = _extract_all(pages, workers)
+    results = _extract_all(pages, workers, options)
     rebuilt: dict[str, str] = {}
     for page, result in zip(pages, results, strict=True):
         if result is None or not result.is_article:

@@ -44,12 +44,14 @@ def _cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.archive.storage import StorageError, open_storage
+    from crawler.articles.extract import ExtractOptions
     from crawler.articles.reextract import reextract_crawl
 
     try:
         storage = open_storage(settings.storage(args.storage), settings.s3)
         out = Path(args.out) if args.out else None
-        report = reextract_crawl(storage, args.crawl, args.workers, out, _progress)
+        options = ExtractOptions(speedups=settings.speedups)
+        report = reextract_crawl(storage, args.crawl, args.workers, out, _progress, options)
     except (StorageError, ValueError) as exc:
         print(f"crawler reextract: {args.crawl}: {exc}", file=sys.stderr)
         return 2

@@ -44,6 +44,7 @@ def _run(storage: str | None, job: Job, args: argparse.Namespace, settings: Sett
         status_file=status_file,
         resume=resume,
         previous_captures=_path_or_none(getattr(args, "previous_captures", None)),
+        speedups=settings.speedups,
         captures_out=_path_or_none(getattr(args, "captures_out", None)),
     )
     try:

@@ -122,14 +122,14 @@ def fetch_page(
     raise ExtractError(f"{url}: more than {_MAX_REDIRECTS} redirects")
 
 
-def _cmd_extract(args: argparse.Namespace, _settings: Settings) -> int:
+def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.articles.builder import ArticleBuilder, PageContext, TopicScorer
     from crawler.articles.evaluation import EvaluationError, evaluate_folder
     from crawler.articles.extract import ExtractOptions, extract_page
     from crawler.jobs.jobfile import JobFileError, load_job
     from crawler.jobs.models import Identity
 
-    options = ExtractOptions()
+    options = ExtractOptions(speedups=settings.speedups)
     try:
         if args.eval:
             print(evaluate_folder(Path(args.eval), workers=args.workers))

@@ -28,6 +28,8 @@ class RunOptions:
     """Continue an earlier attempt of ``crawl_id`` from what the spool and storage hold."""
     previous_captures: Path | None = None
     """Incremental run: the job's earlier captures (:mod:`crawler.archive.captures` lines)."""
+    speedups: bool = True
+    """Extraction speed-ups (``CRAWLER_SPEEDUPS``)."""
     captures_out: Path | None = None
     """Where to list this run's captures, for the next incremental run."""
 

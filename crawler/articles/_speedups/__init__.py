@@ -12,15 +12,39 @@ Each module replaces one costly step of trafilatura by an equivalent one, and
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 
 from crawler.articles._speedups.xml_chars import speed_up_repair
 from crawler.articles._speedups.xpath import speed_up_xpaths
 
-__all__ = ["speed_up_trafilatura"]
+__all__ = ["TESTED", "speed_up_trafilatura", "speedups_state"]
+
+TESTED = {"trafilatura": ("2.3.1",), "lxml": ("6.1.3",)}
+"""The versions the speed-ups were checked against (identical output on every corpus page:
+``bench/speedups_identity.py``; the versions ``requirements.lock`` ships and CI installs).
+They rewrite trafilatura's XPath expressions and regular expressions: with any other
+version they stay off, and extraction is trafilatura's own."""
+_NAMES = "xpath tests, regex literals, xml characters"
+
+
+def speedups_state(wanted: bool = True) -> str:
+    """What the speed-ups are in this process: ``on (...)`` or ``off (why)``; written in
+    every article's ``extractor.speedups``."""
+    if not wanted:
+        return "off (turned off: CRAWLER_SPEEDUPS=off)"
+    for package, versions in TESTED.items():
+        found = importlib.metadata.version(package)
+        if found not in versions:
+            return f"off ({package} {found} untested; tested: {', '.join(versions)})"
+    return f"on ({_NAMES})"
 
 
 @functools.cache
-def speed_up_trafilatura() -> None:
-    """Install every speed-up in this process's trafilatura, once."""
+def speed_up_trafilatura(wanted: bool = True) -> bool:
+    """Install every speed-up in this process's trafilatura, once, when wanted and the
+    versions are the tested ones. Returns whether they are installed."""
+    if not speedups_state(wanted).startswith("on"):
+        return False
     speed_up_xpaths()
     speed_up_repair()
+    return True
