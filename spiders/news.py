@@ -295,9 +295,14 @@ class NewsSpider(Spider):
             yield from self._consider(Candidate(child, "link", depth, parent=url))
 
     # -- pages -------------------------------------------------------------------------
-    def parse_page(self, response: Response) -> Iterable[Request | PageItem]:
+    def parse_page(self, response: Response) -> list[Request | PageItem]:
         """A listing (followed, page after page, not extracted) or another page (handed to
-        the pipelines; its links followed)."""
+        the pipelines; its links followed). Read at once, not lazily: what the crawl knows
+        of the page (its listed date) is what it knew when the page arrived, the order the
+        WARC keeps and ``crawler reextract`` reads."""
+        return list(self._page(response))
+
+    def _page(self, response: Response) -> Iterator[Request | PageItem]:
         candidate: Candidate = response.meta.get(meta.CANDIDATE) or Candidate(
             response.url, "link", response.meta.get(meta.DEPTH, 0)
         )

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -39,6 +40,8 @@ __all__ = [
     "extractor_info",
     "parse_html",
 ]
+
+logger = logging.getLogger(__name__)
 
 EXTRACTOR_NAME = "trafilatura"
 _ARTICLE_TYPES = ("article", "newsarticle", "blogposting", "reportagenewsarticle")
@@ -242,7 +245,8 @@ def _date_without_text(html: str, url: str) -> str | None:
 
     try:
         found: str | None = find_date(html, url=url, extensive_search=True, original_date=True)
-    except Exception:
+    except Exception as exc:  # htmldate on a malformed page: no date, said in the log
+        logger.warning("%s: htmldate failed, no date: %r", url, exc)
         return None
     return found
 

@@ -328,7 +328,13 @@ class Worker:
         except OSError:
             return offset
         end = data.rfind(b"\n") + 1
-        lines = data[:end].decode("utf-8", "replace").splitlines()[-_LOG_LINES_PER_BEAT:]
+        lines = data[:end].decode("utf-8", "replace").splitlines()
+        if len(lines) > _LOG_LINES_PER_BEAT:  # a flood: keep the latest, say how many went
+            dropped = len(lines) - _LOG_LINES_PER_BEAT
+            lines = [
+                f"({dropped} log lines not kept here: see {log_file})",
+                *lines[-_LOG_LINES_PER_BEAT:],
+            ]
         if lines:
             try:
                 with self.database.transaction() as session:
