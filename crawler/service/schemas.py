@@ -203,6 +203,8 @@ class TokenIn(_In):
 
 
 class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     name: str
     role: str
     created_at: datetime

@@ -14,15 +14,7 @@ router = APIRouter(tags=["tokens"])
 
 
 def _out(token: ApiToken, secret: str | None = None) -> TokenOut:
-    return TokenOut(
-        name=token.name,
-        role=token.role,
-        created_at=token.created_at,
-        created_by=token.created_by,
-        revoked_at=token.revoked_at,
-        last_used_at=token.last_used_at,
-        token=secret,
-    )
+    return TokenOut.model_validate(token).model_copy(update={"token": secret})
 
 
 @router.post("/tokens", status_code=201)
