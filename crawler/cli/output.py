@@ -34,6 +34,8 @@ def crawl_summary(result: CrawlResult) -> str:
     truncated = sum(v for k, v in s.items() if k.startswith("archive/truncated/"))
     robots = s.get("robotstxt/forbidden", 0)
     seeds_failed = s.get("archive/seeds/failed", 0)
+    report = coverage_report(s)
+    listings = sum(counts.get("listings", 0) for counts in report["totals"].values())
     lines = [
         f"Crawl {result.crawl_id}: {s.get('finish_reason', '?')}",
         f"  pages fetched    {s.get('response_received_count', 0)}",
@@ -48,7 +50,7 @@ def crawl_summary(result: CrawlResult) -> str:
         f"{s.get('archive/articles/on_topic', 0)} on topic, "
         f"{s.get('archive/articles/near_duplicates', 0)} near-duplicates "
         f"({s.get('archive/articles/dropped/not_article', 0)} pages were not articles, "
-        f"{_listings(s)} listings)",
+        f"{listings} listings)",
         f"  coverage         {s.get('archive/articles/coverage', 0)} on topic in the window "
         f"({s.get('archive/discovery/archived_copies', 0)} from web archives' copies)",
         f"  truncated        {truncated}   robots.txt-disallowed {robots}   blocked {blocked}"
@@ -57,7 +59,7 @@ def crawl_summary(result: CrawlResult) -> str:
         "                   manifest.json (every file with SHA-256), warc/, index/ (CDXJ),",
         "                   articles/ (JSON lines per WARC, summary.json, clusters.json),",
         "                   coverage.json",
-        *coverage_lines(coverage_report(s)),
+        *coverage_lines(report),
     ]
     if seeds_failed:
         lines.append(
@@ -69,12 +71,6 @@ def crawl_summary(result: CrawlResult) -> str:
             "spool and are uploaded by the next run or `crawler upload`"
         )
     return "\n".join(lines)
-
-
-def _listings(stats: Mapping[str, Any]) -> int:
-    return sum(
-        v for k, v in stats.items() if k.startswith("archive/coverage/") and k.endswith("|listings")
-    )
 
 
 _COLUMNS = ("seen", "skipped", "fetched", "articles", "on_topic", "coverage")

@@ -61,13 +61,21 @@ class ListingPage:
     """Item URL -> the day the listing gives it (a ``<time>`` in the same list item)."""
 
 
-def is_pagination_url(url: str) -> bool:
-    """``?page=N``, ``/page/N/`` with N > 1: the second and later pages of a listing."""
+def _page_number(url: str) -> int | None:
+    """The page number a URL carries (``/page/N/``, ``?page=N``), or None."""
     parts = urlsplit(url)
     found = _PAGE_PATH.search(parts.path)
     if found:
-        return int(found.group(1)) > 1
-    return any(k in _PAGE_PARAMS and v.isdigit() and int(v) > 1 for k, v in parse_qsl(parts.query))
+        return int(found.group(1))
+    for key, value in parse_qsl(parts.query):
+        if key in _PAGE_PARAMS and value.isdigit():
+            return int(value)
+    return None
+
+
+def is_pagination_url(url: str) -> bool:
+    """``?page=N``, ``/page/N/`` with N > 1: the second and later pages of a listing."""
+    return (_page_number(url) or 0) > 1
 
 
 _OG_ARTICLE = re.compile(
@@ -193,19 +201,8 @@ def _next_pagination(page_url: str, links: list[Link]) -> str | None:
     for link in links:
         if wanted is not None and link.url == wanted:
             return link.url
-        if wanted is None and is_pagination_url(link.url) and _page_number(link.url) == 2:
+        if wanted is None and _page_number(link.url) == 2:
             return link.url
-    return None
-
-
-def _page_number(url: str) -> int | None:
-    parts = urlsplit(url)
-    found = _PAGE_PATH.search(parts.path)
-    if found:
-        return int(found.group(1))
-    for key, value in parse_qsl(parts.query):
-        if key in _PAGE_PARAMS and value.isdigit():
-            return int(value)
     return None
 
 
