@@ -1,25 +1,17 @@
-"""Exports for researchers: articles as JSON lines, CSV or Parquet; a crawl as WACZ;
-citations (CSL-JSON, BibTeX) that name the exact capture."""
+"""Exports for researchers: articles as JSON lines, CSV or Parquet; citations (CSL-JSON,
+BibTeX) that name the exact capture. A crawl as WACZ: :mod:`.wacz`."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler import __version__
-from crawler.archive.cdxj import cdxj_line
-from crawler.archive.layout import crawl_key
-from crawler.archive.storage import Storage
-from crawler.service.tables import ArticleRow, CrawlRow
+from crawler.service.tables import ArticleRow
 
 __all__ = [
     "CSV_COLUMNS",
@@ -28,7 +20,6 @@ __all__ = [
     "csv_lines",
     "jsonl_lines",
     "write_parquet",
-    "write_wacz",
 ]
 
 CSV_COLUMNS = (
@@ -196,80 +187,3 @@ def bibtex(row: ArticleRow) -> str:
     }
     body = ",\n".join(f"  {name} = {{{_bib(value)}}}" for name, value in fields.items() if value)
     return f"@online{{{key},\n{body}\n}}\n"
-
-
-# --- WACZ --------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
-
-
-def _pages(cdxj_lines: list[str], titles: dict[str, str]) -> Iterator[str]:
-    yield json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All pages"}) + "\n"
-    for line in cdxj_lines:
-        _, timestamp, data = cdxj_line(line)
-        if data.get("status") != "200" or "html" not in data.get("mime", ""):
-            continue
-        when = datetime.strptime(timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-        page = {"url": data["url"], "ts": when.isoformat().replace("+00:00", "Z")}
-        if data["url"] in titles:
-            page["title"] = titles[data["url"]]
-        yield json.dumps(page, ensure_ascii=False) + "\n"
-
-
-def write_wacz(storage: Storage, crawl: CrawlRow, titles: dict[str, str], out: Path) -> None:
-    """The crawl as a WACZ 1.1.1 file (ReplayWeb.page, pywb): its WARCs, one merged CDXJ
-    index, pages.jsonl, and datapackage.json with each file's SHA-256."""
-    files = crawl.manifest.get("files", [])
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch)
-        members: list[tuple[str, Path]] = []
-        cdxj: list[str] = []
-        for entry in files:
-            if entry["kind"] not in ("warc", "cdxj"):
-                continue
-            local = folder / Path(entry["path"]).name
-            storage.get(crawl_key(crawl.crawl_id, entry["path"]), local)
-            if entry["kind"] == "warc":
-                members.append((f"archive/{local.name}", local))
-            else:
-                cdxj += [line for line in local.read_text("utf-8").splitlines() if line.strip()]
-        cdxj.sort()
-        index = folder / "index.cdx"  # CDXJ lines; the WACZ spec (and pywb) name it .cdx
-        index.write_text("".join(line + "\n" for line in cdxj), encoding="utf-8")
-        pages = folder / "pages.jsonl"
-        pages.write_text("".join(_pages(cdxj, titles)), encoding="utf-8")
-        members += [("indexes/index.cdx", index), ("pages/pages.jsonl", pages)]
-        package = {
-            "profile": "data-package",
-            "wacz_version": "1.1.1",
-            "title": f"Crawl {crawl.crawl_id}",
-            "description": f"Job {crawl.job}, {crawl.started_at.isoformat()} to "
-            f"{crawl.finished_at.isoformat()}",
-            "created": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            "software": f"news-archive-crawler {__version__}",
-            "mainPageURL": None,
-            "resources": [
-                {
-                    "name": Path(name).name,
-                    "path": name,
-                    "hash": _sha256(path),
-                    "bytes": path.stat().st_size,
-                }
-                for name, path in members
-            ],
-        }
-        package_bytes = json.dumps(package, indent=2).encode()
-        digest = {
-            "path": "datapackage.json",
-            "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest(),
-        }
-        with zipfile.ZipFile(out, "w") as wacz:
-            for name, path in members:  # WARCs are gzip already: stored, not deflated
-                kind = zipfile.ZIP_STORED if name.endswith(".gz") else zipfile.ZIP_DEFLATED
-                wacz.write(path, name, compress_type=kind)
-            wacz.writestr("datapackage.json", package_bytes)
-            wacz.writestr("datapackage-digest.json", json.dumps(digest, indent=2))

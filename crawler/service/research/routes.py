@@ -20,10 +20,15 @@ from crawler.service.research.exports import (
     csv_lines,
     jsonl_lines,
     write_parquet,
-    write_wacz,
 )
 from crawler.service.research.search import ArticleQuery, find_articles
-from crawler.service.research.snapshots import load_snapshot, record_bytes
+from crawler.service.research.snapshots import (
+    load_snapshot,
+    original_capture,
+    record_bytes,
+    record_member,
+)
+from crawler.service.research.wacz import CrawlPackage, Original, write_wacz
 from crawler.service.tables import ArticleRow, CrawlRow
 
 __all__ = ["router"]
@@ -320,16 +325,40 @@ def crawl_articles(
 def crawl_wacz(
     crawl_id: str, session: SessionDep, storages: StoragesDep, _token: Reader
 ) -> Response:
-    """The crawl as a WACZ file (ReplayWeb.page, pywb): WARCs, CDXJ, pages, hashes."""
+    """The crawl as a WACZ file (ReplayWeb.page, pywb): WARCs, CDXJ, pages, hashes; the
+    records its revisits point to (earlier crawls) included, so that it replays on its own.
+    The same crawl always gives the same bytes."""
     crawl = _crawl(session, crawl_id)
     rows = session.execute(
         select(ArticleRow.final_url, ArticleRow.title).where(ArticleRow.crawl_id == crawl_id)
     )
-    titles = {str(url): str(title) for url, title in rows}
+    package = CrawlPackage(
+        crawl.crawl_id,
+        crawl.job,
+        crawl.started_at,
+        crawl.finished_at,
+        crawl.manifest,
+        {str(url): str(title) for url, title in rows if title},
+    )
+
+    def original(uri: str, date: str) -> Original | None:
+        found = original_capture(session, uri, date)
+        if found is None:
+            return None
+        fields = {
+            "url": found.url,
+            "mime": found.mime,
+            "status": found.status,
+            "digest": found.digest,
+            "filename": found.filename,
+        }
+        member = record_member(session, storages, found)
+        return Original(found.urlkey, str(found.ts), fields, member)
+
     scratch = Path(tempfile.mkdtemp())
     out = scratch / f"{crawl_id}.wacz"
     try:
-        write_wacz(storages.get(crawl.storage_url), crawl, titles, out)
+        write_wacz(storages.get(crawl.storage_url), package, original, out)
     except Exception as exc:
         _remove(scratch)
         raise ServiceError(f"crawl {crawl_id}: cannot build the WACZ: {exc}") from exc

@@ -22,7 +22,7 @@ from crawler.service.research.cdx import urlkey
 from crawler.service.storages import Storages
 from crawler.service.tables import CaptureRow, CrawlRow
 
-__all__ = ["Snapshot", "load_snapshot", "record_bytes"]
+__all__ = ["Snapshot", "load_snapshot", "original_capture", "record_bytes", "record_member"]
 
 _MAX_REVISIT_HOPS = 3
 
@@ -42,15 +42,19 @@ class Snapshot:
 
 def record_bytes(session: Session, storages: Storages, capture: CaptureRow) -> bytes:
     """The capture's WARC record, uncompressed (``application/warc``)."""
+    return gzip.decompress(record_member(session, storages, capture))
+
+
+def record_member(session: Session, storages: Storages, capture: CaptureRow) -> bytes:
+    """The capture's WARC record as stored: one gzip member."""
     crawl = session.get(CrawlRow, capture.crawl_id)
     if crawl is None:
         raise NotFoundError(f"crawl {capture.crawl_id} is not indexed")
     key = crawl_key(capture.crawl_id, f"warc/{capture.filename}")
     try:
-        member = storages.get(crawl.storage_url).read_range(key, capture.offset, capture.length)
+        return storages.get(crawl.storage_url).read_range(key, capture.offset, capture.length)
     except StorageError as exc:
         raise NotFoundError(f"the record of {capture.url} cannot be read: {exc}") from exc
-    return gzip.decompress(member)
 
 
 def _parse(raw: bytes) -> tuple[dict[str, str], int, list[tuple[str, str]], bytes]:
@@ -62,10 +66,8 @@ def _parse(raw: bytes) -> tuple[dict[str, str], int, list[tuple[str, str]], byte
     return warc, status, headers, record.content_stream().read()
 
 
-def _original(session: Session, warc: dict[str, str]) -> CaptureRow | None:
-    uri, date = warc.get("WARC-Refers-To-Target-URI"), warc.get("WARC-Refers-To-Date")
-    if not uri or not date:
-        return None
+def original_capture(session: Session, uri: str, date: str) -> CaptureRow | None:
+    """The capture (not a revisit) a revisit record's ``WARC-Refers-To-*`` headers name."""
     ts = int(warc_timestamp(date))
     return session.scalar(
         select(CaptureRow).where(
@@ -80,7 +82,8 @@ def load_snapshot(session: Session, storages: Storages, capture: CaptureRow) -> 
         warc, status, headers, payload = _parse(record_bytes(session, storages, source))
         if warc.get("WARC-Type") != "revisit":
             return Snapshot(capture, source, status, headers, payload)
-        original = _original(session, warc)
+        uri, date = warc.get("WARC-Refers-To-Target-URI"), warc.get("WARC-Refers-To-Date")
+        original = original_capture(session, uri, date) if uri and date else None
         if original is None:
             raise NotFoundError(
                 f"{capture.url} at {capture.ts} revisits {warc.get('WARC-Refers-To-Target-URI')} "
