@@ -6,10 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
