@@ -10,11 +10,12 @@ import asyncio
 import logging
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler import __version__
@@ -23,7 +24,9 @@ from crawler.service.auth import TokenCheck
 from crawler.service.db import Database
 from crawler.service.errors import ServiceError
 from crawler.service.jobs import StorageRoots
+from crawler.service.methods import HeadAsGet, allowed_methods
 from crawler.service.metrics import API_REQUESTS, DatabaseCollector
+from crawler.service.research.routes import PYWB_ERRORS
 from crawler.service.research.routes import router as research_router
 from crawler.service.routes import health, jobs, runs, schedules, tokens
 from crawler.service.schemas import ErrorOut
@@ -111,6 +114,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.metrics = CollectorRegistry()
     app.state.metrics.register(DatabaseCollector(database))
     app.add_middleware(_BodyLimit, limit=settings.max_body)
+    app.add_middleware(HeadAsGet)
 
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
@@ -123,8 +127,9 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": detail, "problems": []}, 409)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": "invalid request", "problems": _problems_of(exc)}, 422)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status = 400 if request.url.path in PYWB_ERRORS else 422
+        return JSONResponse({"detail": "invalid request", "problems": _problems_of(exc)}, status)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -133,15 +138,20 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
             {"detail": "internal error (logged on the server)", "problems": []}, 500
         )
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.detail, "problems": []}, exc.status_code, headers=exc.headers
-        )
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app.router.routes, request.scope))
+        return JSONResponse({"detail": exc.detail, "problems": []}, exc.status_code, headers)
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:  # answered 500 by the handler above, outside this middleware
+            API_REQUESTS.labels(request.method, "500").inc()
+            raise
         API_REQUESTS.labels(request.method, str(response.status_code)).inc()
         return response
 

@@ -2,13 +2,17 @@
 
 ``url`` with ``matchType`` ``exact`` (default), ``prefix`` (or a trailing ``*``), ``host`` or
 ``domain`` (or a leading ``*.``); ``from`` / ``to`` timestamps (1-14 digits, padded);
-``limit``; ``sort=reverse`` or ``sort=closest&closest=<ts>``; ``filter`` (repeatable:
-``[!][=|~]field:expression``); ``fl`` (fields); ``output`` ``cdxj`` (default), ``json``
-(NDJSON), ``link`` (a Memento TimeMap) or ``text``.
+``limit`` (0: no limit); ``sort=reverse``, or ``closest=<ts>`` (nearest first, with or
+without ``sort=closest``); ``filter`` (repeatable: ``[!][=|~]field:expression``; a digest
+matches with or without its ``sha1:``); ``fl`` (fields); ``output`` ``cdxj`` (default),
+``json`` (NDJSON), ``link`` (a Memento TimeMap) or ``text``. Bad parameters: 400, as pywb.
+
+``tests/test_cdx_parity.py`` checks these answers against pywb's own on the same index.
 """
 
 from __future__ import annotations
 
+import calendar
 import importlib
 import json
 import re
@@ -92,8 +96,19 @@ def _complex(body: Any) -> bool:
     return False
 
 
+class CdxParameterError(InvalidError):
+    """A bad CDX query parameter: 400, as pywb's CDX server answers."""
+
+    status = 400
+
+
 def _invalid(field_name: str, message: str) -> InvalidError:
-    return InvalidError(f"{field_name}: {message}", [(field_name, None, message)])
+    return CdxParameterError(f"{field_name}: {message}", [(field_name, None, message)])
+
+
+def _digest(value: str) -> str:
+    """A payload digest without its algorithm prefix (pywb matches both forms)."""
+    return value.split(":", 1)[1] if value.startswith("sha1:") else value
 
 
 def urlkey(url: str) -> str:
@@ -112,11 +127,23 @@ def timestamp_bound(value: str, upper: bool, name: str) -> int:
 
 
 def _as_datetime(ts: int) -> datetime:
-    text = str(ts)
-    try:
-        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    except ValueError:  # a padded bound such as 20249999999999: clamp
-        return datetime(int(text[:4]), 12, 31, 23, 59, 59, tzinfo=UTC)
+    """The moment a 14-digit timestamp stands for; a padded bound or an impossible date
+    (``20249999999999``, year 0, 30 February) is clamped to the nearest real one."""
+    text = str(ts).rjust(14, "0")
+    year, month, day, hour, minute, second = (
+        int(text[a:b]) for a, b in ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14))
+    )
+    year, month = min(max(year, 1), 9999), min(max(month, 1), 12)
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime(
+        year,
+        month,
+        min(max(day, 1), last_day),
+        min(hour, 23),
+        min(minute, 59),
+        min(second, 59),
+        tzinfo=UTC,
+    )
 
 
 def http_date(ts: int) -> str:
@@ -133,12 +160,15 @@ class _Filter:
 
     def keeps(self, values: dict[str, str]) -> bool:
         value = values.get(self.field, "")
+        expression = self.expression
+        if self.field == "digest":
+            value, expression = _digest(value), _digest(expression)
         if self.mode == "exact":
-            hit = value == self.expression
+            hit = value == expression
         elif self.mode == "regex":
             hit = re.match(self.expression, value) is not None
         else:
-            hit = self.expression in value
+            hit = expression in value
         return hit != self.negate
 
 
@@ -181,12 +211,14 @@ class CdxQuery:
             url, kind = url[:-1], "prefix"
         if kind not in _MATCH_TYPES:
             raise _invalid("matchType", f"{kind!r}: one of {', '.join(_MATCH_TYPES)}")
-        if limit is not None and limit < 1:
-            raise _invalid("limit", "a positive number")
+        if limit is not None and limit < 0:
+            raise _invalid("limit", "0 (no limit) or a positive number")
         if sort not in (None, "reverse", "closest"):
             raise _invalid("sort", f"{sort!r}: reverse or closest")
         if sort == "closest" and not closest:
             raise _invalid("closest", "sort=closest needs closest=<timestamp>")
+        if closest and sort != "reverse":
+            sort = "closest"  # pywb: closest= alone sorts by closeness
         parsed = []
         for text in filters:
             match = _FILTER.match(text)
@@ -214,7 +246,7 @@ class CdxQuery:
             match_type=kind,
             from_ts=timestamp_bound(from_, False, "from") if from_ else None,
             to_ts=timestamp_bound(to, True, "to") if to else None,
-            limit=limit,
+            limit=limit or None,
             sort=sort,
             closest=timestamp_bound(closest, False, "closest") if closest else None,
             filters=tuple(parsed),
@@ -285,23 +317,25 @@ def find_captures(session: Session, query: CdxQuery) -> Iterator[CaptureRow]:
 
 
 def _by_closeness(session: Session, query: CdxQuery) -> Iterator[CaptureRow]:
-    """Exact URL, nearest to ``closest`` first: the nearest ``limit`` on each side, merged."""
+    """Nearest to ``closest`` first: the nearest ``limit`` on each side (all without a
+    limit), merged."""
     assert query.closest is not None
-    want = query.limit or 100
+    want = query.limit
     base = select(CaptureRow).where(query.key_condition())
     if query.crawl:
         base = base.where(CaptureRow.crawl_id == query.crawl)
     before = base.where(CaptureRow.ts <= query.closest).order_by(CaptureRow.ts.desc())
     after = base.where(CaptureRow.ts > query.closest).order_by(CaptureRow.ts)
     target = _as_datetime(query.closest)
+    cap = want * (4 if query.filters else 1) if want else None
     rows = [
         row
         for statement in (before, after)
-        for row in session.scalars(statement.limit(want * (4 if query.filters else 1)))
+        for row in session.scalars(statement.limit(cap))
         if all(f.keeps(_values(row)) for f in query.filters)
     ]
     rows.sort(key=lambda row: abs((_as_datetime(row.ts) - target).total_seconds()))
-    yield from rows[:want]
+    yield from rows[:want] if want else rows
 
 
 def closest_capture(

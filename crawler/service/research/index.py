@@ -26,7 +26,7 @@ from crawler.articles.relevance import normalise
 from crawler.service.db import Database
 from crawler.service.tables import ArticleRow, CaptureRow, CrawlRow, utcnow
 
-__all__ = ["CrawlIndexError", "index_crawl", "search_text"]
+__all__ = ["CrawlIndexError", "index_cdxj", "index_crawl", "search_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,12 @@ def _lines(storage: Storage, key: str, compressed: bool) -> Iterator[str]:
             yield from handle
 
 
+def index_cdxj(database: Database, crawl_id: str, lines: Iterator[str], source: str) -> int:
+    """Add the captures of CDXJ ``lines`` (from ``source``, named in errors) to the index
+    as ``crawl_id``'s; how many."""
+    return _insert(database, CaptureRow, _captures(crawl_id, lines, source))
+
+
 def index_crawl(database: Database, storage: Storage, crawl_id: str) -> CrawlRow:
     """(Re)index one stored crawl; returns its ``crawls`` row."""
     try:
@@ -129,8 +135,7 @@ def index_crawl(database: Database, storage: Storage, crawl_id: str) -> CrawlRow
         for entry in manifest.files:
             key = crawl_key(crawl_id, entry.path)
             if entry.kind == "cdxj":
-                rows = _captures(crawl_id, _lines(storage, key, False), entry.path)
-                captures += _insert(database, CaptureRow, rows)
+                captures += index_cdxj(database, crawl_id, _lines(storage, key, False), entry.path)
             elif entry.kind == "articles":
                 lines = _lines(storage, key, True)
                 rows = (_article_row(crawl_id, json.loads(line)) for line in lines if line.strip())

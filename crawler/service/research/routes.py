@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 
 from crawler.service.deps import Reader, SessionDep, StoragesDep
 from crawler.service.errors import NotFoundError, ServiceError
+from crawler.service.params import Offset, RowId
 from crawler.service.research.cdx import CdxQuery, closest_capture, find_captures, http_date, render
 from crawler.service.research.exports import (
     bibtex,
@@ -31,13 +32,16 @@ from crawler.service.research.snapshots import (
 from crawler.service.research.wacz import CrawlPackage, Original, write_wacz
 from crawler.service.tables import ArticleRow, CrawlRow
 
-__all__ = ["router"]
+__all__ = ["PYWB_ERRORS", "router"]
 
 router = APIRouter(tags=["research"])
 
+PYWB_ERRORS = frozenset({"/cdx"})
+"""Routes whose bad parameters are answered 400 (as pywb's CDX server), not 422."""
+
 _MEDIA = {
     "cdxj": "text/x-cdxj",
-    "json": "application/x-ndjson",
+    "json": "text/x-ndjson",  # as pywb
     "link": "application/link-format",
     "text": "text/plain",
 }
@@ -75,7 +79,7 @@ def cdx(
     match_type: Annotated[str | None, Query(alias="matchType")] = None,
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
-    limit: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    limit: Annotated[int | None, Query(ge=0, le=100_000, description="0: no limit")] = None,
     sort: str | None = None,
     closest: str | None = None,
     filter_: Annotated[list[str] | None, Query(alias="filter")] = None,
@@ -176,7 +180,7 @@ def _article_query(
     author: str | None = None,
     sort: str = "-published",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ArticleQuery:
     return ArticleQuery(q, from_, to, site, language, on_topic, crawl, author, sort, limit, offset)
 
@@ -254,7 +258,7 @@ def _remove(folder: Path) -> None:
 
 
 @router.get("/articles/{article_id}")
-def show_article(article_id: int, session: SessionDep, _token: Reader) -> dict[str, Any]:
+def show_article(article_id: RowId, session: SessionDep, _token: Reader) -> dict[str, Any]:
     row = session.get(ArticleRow, article_id)
     if row is None:
         raise NotFoundError(f"no article {article_id}")
@@ -263,7 +267,7 @@ def show_article(article_id: int, session: SessionDep, _token: Reader) -> dict[s
 
 @router.get("/articles/{article_id}/citation")
 def cite_article(
-    article_id: int, session: SessionDep, _token: Reader, format: Literal["csl", "bibtex"] = "csl"
+    article_id: RowId, session: SessionDep, _token: Reader, format: Literal["csl", "bibtex"] = "csl"
 ) -> Response:
     """How to cite the archived article: CSL-JSON or BibTeX, naming the exact capture."""
     row = session.get(ArticleRow, article_id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from crawler.service import jobs, runs
 from crawler.service.deps import Reader, SessionDep, Writer
 from crawler.service.errors import ConflictError, ServiceError
+from crawler.service.params import Offset, RowId
 from crawler.service.schemas import EventOut, RunIn, RunOut
 from crawler.service.tables import Job, Run, RunEvent
 
@@ -36,7 +37,7 @@ def list_runs(
     trigger: str | None = None,
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[RunOut]:
     """Runs, newest first, filtered by job, status, trigger, creation time."""
     query = select(Run).join(Job).order_by(Run.id.desc()).limit(limit).offset(offset)
@@ -54,28 +55,28 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}")
-def show_run(run_id: int, current: SessionDep, _token: Reader) -> RunOut:
+def show_run(run_id: RowId, current: SessionDep, _token: Reader) -> RunOut:
     return RunOut.of(runs.get_run(current, run_id))
 
 
 @router.post("/runs/{run_id}/cancel", status_code=202)
-def cancel_run(run_id: int, current: SessionDep, token: Writer) -> RunOut:
+def cancel_run(run_id: RowId, current: SessionDep, token: Writer) -> RunOut:
     """Stop a run cleanly: its worker closes and stores the WARCs written so far."""
     return RunOut.of(runs.request_cancel(current, run_id, token.name))
 
 
 @router.post("/runs/{run_id}/resume", status_code=202)
-def resume_run(run_id: int, current: SessionDep, token: Writer) -> RunOut:
+def resume_run(run_id: RowId, current: SessionDep, token: Writer) -> RunOut:
     """Queue an interrupted, failed or cancelled run again; it continues its crawl."""
     return RunOut.of(runs.resume_run(current, run_id, token.name))
 
 
 @router.get("/runs/{run_id}/logs")
 def run_logs(
-    run_id: int,
+    run_id: RowId,
     current: SessionDep,
     _token: Reader,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[EventOut]:
     """State changes and log lines, oldest first; ``after`` an event id to follow."""

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crawler.service import schedules
 from crawler.service.deps import Reader, SessionDep, Writer
+from crawler.service.params import RowId
 from crawler.service.schemas import FireOut, ScheduleIn, ScheduleOut, SchedulePatch
 from crawler.service.tables import Job, Schedule, ScheduleFire, utcnow
 
@@ -39,13 +40,13 @@ def list_schedules(
 
 
 @router.get("/schedules/{schedule_id}")
-def show_schedule(schedule_id: int, current: SessionDep, _token: Reader) -> ScheduleOut:
+def show_schedule(schedule_id: RowId, current: SessionDep, _token: Reader) -> ScheduleOut:
     return _out(schedules.get_schedule(current, schedule_id))
 
 
 @router.patch("/schedules/{schedule_id}")
 def update_schedule(
-    schedule_id: int, body: SchedulePatch, current: SessionDep, token: Writer
+    schedule_id: RowId, body: SchedulePatch, current: SessionDep, token: Writer
 ) -> ScheduleOut:
     """Change the cron expression or time zone; enable or disable."""
     schedule = schedules.update_schedule(
@@ -55,14 +56,14 @@ def update_schedule(
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204)
-def delete_schedule(schedule_id: int, current: SessionDep, token: Writer) -> Response:
+def delete_schedule(schedule_id: RowId, current: SessionDep, token: Writer) -> Response:
     schedules.delete_schedule(current, schedule_id, token.name)
     return Response(status_code=204)
 
 
 @router.get("/schedules/{schedule_id}/fires")
 def schedule_fires(
-    schedule_id: int,
+    schedule_id: RowId,
     current: SessionDep,
     _token: Reader,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
