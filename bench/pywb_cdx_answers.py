@@ -21,11 +21,10 @@ import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 
 def queries(lines: list[str]) -> list[dict[str, str]]:
@@ -84,13 +83,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _get(url: str) -> dict[str, Any]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
-            status, headers, body = answer.status, answer.headers, answer.read()
-    except urllib.error.HTTPError as error:
-        status, headers, body = error.code, error.headers, error.read()
-    return {"status": status, "content_type": headers.get("content-type"), "body": body.decode()}
+def _get(url: str, params: dict[str, str]) -> dict[str, Any]:
+    answer = httpx.get(url, params=params, timeout=30)
+    return {
+        "status": answer.status_code,
+        "content_type": answer.headers.get("content-type"),
+        "body": answer.text,
+    }
 
 
 def record(pywb_bin: Path, index: Path) -> list[dict[str, Any]]:
@@ -105,16 +104,11 @@ def record(pywb_bin: Path, index: Path) -> list[dict[str, Any]]:
             endpoint = f"http://127.0.0.1:{port}/demo/cdx"
             for _ in range(100):
                 try:
-                    urllib.request.urlopen(endpoint + "?url=x", timeout=2)
+                    httpx.get(endpoint, params={"url": "x"}, timeout=2)
                     break
-                except urllib.error.HTTPError:
-                    break
-                except OSError:
+                except httpx.TransportError:
                     time.sleep(0.2)
-            return [
-                {"query": q, **_get(endpoint + "?" + urllib.parse.urlencode(q))}
-                for q in queries(lines)
-            ]
+            return [{"query": q, **_get(endpoint, q)} for q in queries(lines)]
         finally:
             server.terminate()
             server.wait(10)
