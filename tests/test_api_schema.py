@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
+    positive_data_acceptance,
+    unsupported_method,
+)
 
 from crawler.service.app import create_app
 from crawler.service.auth import create_token
@@ -32,7 +37,33 @@ _AUTH = {"Authorization": f"Bearer {_secret}"}
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_database))
 
 
+# Acceptance of a schema-valid request is not checked where the schema cannot say all that
+# is required: a job file's meaning (a seed that is a URL, a storage under an allowed root,
+# a cron that fires), a URL that parses, a CDX regex filter that compiles and cannot
+# backtrack for minutes, a search with at least one word. Those routes answer 400/422
+# naming the field instead.
+_SEMANTIC = {
+    ("POST", "/jobs"),
+    ("POST", "/jobs/validate"),
+    ("PUT", "/jobs/{name}"),
+    ("POST", "/schedules"),
+    ("PATCH", "/schedules/{schedule_id}"),
+    ("GET", "/cdx"),
+    ("GET", "/timemap/link/{url}"),
+    ("GET", "/snapshots/{timestamp}/{url}"),
+    ("GET", "/articles"),
+    ("GET", "/articles/export"),
+}
+# POST /jobs/validate also answers GET, PUT and DELETE: those of a job named "validate"
+# (/jobs/{name}); its Allow lists them truly, which the check takes for undocumented.
+_SHARED_PATH = {("POST", "/jobs/validate")}
+
+
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_route_answers_as_documented(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers=_AUTH)
+    operation = (case.operation.method.upper(), case.operation.path)
+    excluded = [positive_data_acceptance] if operation in _SEMANTIC else []
+    if operation in _SHARED_PATH:
+        excluded += [allow_header_conformance, unsupported_method]
+    case.call_and_validate(headers=_AUTH, excluded_checks=excluded)

@@ -157,7 +157,7 @@ def test_cdx_queries_as_pywb_answers_them(
     ):
         # 400 as pywb answers its bad parameters
         bad = client.get("/cdx", params=params)
-        assert bad.status_code == 400 and bad.json()["problems"][0]["field"] == field, (
+        assert bad.status_code == 400 and bad.json()["problems"][0]["field"].split(".")[0] == field, (
             params,
             bad.text,
         )
@@ -211,7 +211,7 @@ def test_snapshots_serve_the_closest_capture_sandboxed(
     resolved = client.get(f"/snapshots/{revisits[0]['timestamp']}/{revisits[0]['url']}")
     assert resolved.status_code == 200 and len(resolved.content) > 100  # the original's payload
     assert client.get(f"/snapshots/2024/{base}/no-such-page").status_code == 404
-    assert client.get(f"/snapshots/not-a-time/{base}/").status_code == 400
+    assert client.get(f"/snapshots/not-a-time/{base}/").status_code == 422
 
 
 def test_article_search_filters_and_exports(api: tuple[TestClient, Database]) -> None:

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
@@ -26,6 +26,7 @@ from crawler.service.errors import ServiceError
 from crawler.service.jobs import StorageRoots
 from crawler.service.methods import HeadAsGet, allowed_methods
 from crawler.service.metrics import API_REQUESTS, DatabaseCollector
+from crawler.service.params import refuse_unknown_query
 from crawler.service.research.routes import PYWB_ERRORS
 from crawler.service.research.routes import router as research_router
 from crawler.service.routes import health, jobs, runs, schedules, tokens
@@ -104,6 +105,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Jobs, schedules and runs of the archival news crawler.",
         responses=_ERRORS,
+        dependencies=[Depends(refuse_unknown_query)],
     )
     app.state.database = database
     app.state.settings = settings

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crawler.service.auth import Role
 from crawler.service.tables import Job, JobVersion, Run, RunEvent, Schedule, ScheduleFire
 
 __all__ = [
@@ -198,8 +199,7 @@ class EventOut(BaseModel):
 
 class TokenIn(_In):
     name: str = Field(min_length=1, max_length=100)
-    role: str = Field(examples=["archivist"])
-    """``admin``, ``archivist`` or ``researcher``."""
+    role: Role = Field(examples=["archivist"])
 
 
 class TokenOut(BaseModel):

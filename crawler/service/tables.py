@@ -7,7 +7,7 @@ their single description. Times are timezone-aware UTC datetimes.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -39,11 +39,17 @@ __all__ = [
     "JobVersion",
     "Run",
     "RunEvent",
+    "RunState",
+    "RunTrigger",
     "Schedule",
     "ScheduleFire",
     "utcnow",
 ]
 
+RunState = Literal[
+    "queued", "running", "cancelling", "succeeded", "failed", "cancelled", "interrupted"
+]
+RunTrigger = Literal["manual", "schedule"]
 ACTIVE_RUN_STATES = ("queued", "running", "cancelling")
 """A job with a run in one of these states is busy: its schedule skips, it cannot be deleted."""
 FINAL_RUN_STATES = ("succeeded", "failed", "cancelled", "interrupted")

@@ -1,20 +1,29 @@
 """Research routes of the API (read only, any role): capture index (pywb CDX API, Memento
 TimeMap), snapshots, article search, exports, citations, crawls as WACZ."""
 
+import pathlib
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
+from pydantic import StringConstraints
 from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from crawler.service.deps import Reader, SessionDep, StoragesDep
 from crawler.service.errors import NotFoundError, ServiceError
-from crawler.service.params import Offset, RowId
-from crawler.service.research.cdx import CdxQuery, closest_capture, find_captures, http_date, render
+from crawler.service.media import answers
+from crawler.service.params import DATE_PREFIX, TIMESTAMP, Offset, RowId
+from crawler.service.research.cdx import (
+    FIELDS,
+    CdxQuery,
+    closest_capture,
+    find_captures,
+    http_date,
+    render,
+)
 from crawler.service.research.exports import (
     bibtex,
     csl_json,
@@ -36,6 +45,8 @@ __all__ = ["PYWB_ERRORS", "router"]
 
 router = APIRouter(tags=["research"])
 
+_FILTER_SYNTAX = f"^!?[=~]?({'|'.join(FIELDS)}):"
+_ArchivedUrl = Annotated[str, Path(pattern=r"\S", description="The archived URL")]
 PYWB_ERRORS = frozenset({"/cdx"})
 """Routes whose bad parameters are answered 400 (as pywb's CDX server), not 422."""
 
@@ -71,20 +82,29 @@ def _archived_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return kept
 
 
-@router.get("/cdx")
+@router.get(
+    "/cdx",
+    response_class=Response,
+    responses=answers("text/x-cdxj", "text/x-ndjson", "application/link-format", "text/plain"),
+)
 def cdx(
     session: SessionDep,
     _token: Reader,
-    url: str,
-    match_type: Annotated[str | None, Query(alias="matchType")] = None,
-    from_: Annotated[str | None, Query(alias="from")] = None,
-    to: str | None = None,
+    url: Annotated[str, Query(min_length=1, pattern=r"\S")],
+    match_type: Annotated[
+        Literal["exact", "prefix", "host", "domain"] | None, Query(alias="matchType")
+    ] = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=TIMESTAMP)] = None,
+    to: Annotated[str | None, Query(pattern=TIMESTAMP)] = None,
     limit: Annotated[int | None, Query(ge=0, le=100_000, description="0: no limit")] = None,
-    sort: str | None = None,
-    closest: str | None = None,
-    filter_: Annotated[list[str] | None, Query(alias="filter")] = None,
+    sort: Literal["reverse", "closest"] | None = None,
+    closest: Annotated[str | None, Query(pattern=TIMESTAMP)] = None,
+    filter_: Annotated[
+        list[Annotated[str, StringConstraints(pattern=_FILTER_SYNTAX)]] | None,
+        Query(alias="filter", description="[!][=|~]<field>:<expression>, repeatable"),
+    ] = None,
     fl: str | None = None,
-    output: str | None = None,
+    output: Literal["cdxj", "json", "link", "text"] | None = None,
     crawl: str | None = None,
 ) -> Response:
     """Captures, as pywb's CDX server API answers (``output=json`` for NDJSON)."""
@@ -95,8 +115,12 @@ def cdx(
     return Response(body, media_type=_MEDIA[query.output])
 
 
-@router.get("/timemap/link/{url:path}")
-def timemap(url: str, request: Request, session: SessionDep, _token: Reader) -> Response:
+@router.get(
+    "/timemap/link/{url:path}",
+    response_class=Response,
+    responses=answers("application/link-format"),
+)
+def timemap(url: _ArchivedUrl, request: Request, session: SessionDep, _token: Reader) -> Response:
     """Memento TimeMap (RFC 7089) of ``url``: every capture, oldest first."""
     query = CdxQuery.parse(_with_query(url, request), output="link")
     rows = list(find_captures(session, query))
@@ -120,10 +144,16 @@ def _with_query(url: str, request: Request) -> str:
     return f"{url}?{'&'.join(own)}" if own else url
 
 
-@router.get("/snapshots/{timestamp}/{url:path}")
+@router.get(
+    "/snapshots/{timestamp}/{url:path}",
+    response_class=Response,
+    responses=answers(
+        "*/*", "application/warc", description="The archived payload, or its WARC record"
+    ),
+)
 def snapshot(
-    timestamp: str,
-    url: str,
+    timestamp: Annotated[str, Path(pattern=TIMESTAMP)],
+    url: _ArchivedUrl,
     request: Request,
     session: SessionDep,
     storages: StoragesDep,
@@ -171,19 +201,21 @@ def snapshot(
 # --- articles ----------------------------------------------------------------------------
 def _article_query(
     q: str | None = None,
-    from_: Annotated[str | None, Query(alias="from")] = None,
-    to: str | None = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE_PREFIX)] = None,
+    to: Annotated[str | None, Query(pattern=DATE_PREFIX)] = None,
     site: str | None = None,
     language: str | None = None,
     on_topic: bool | None = None,
     crawl: str | None = None,
     author: str | None = None,
-    sort: str = "-published",
+    sort: Literal["-published", "published", "-captured", "captured"] = "-published",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Offset = 0,
 ) -> ArticleQuery:
     return ArticleQuery(q, from_, to, site, language, on_topic, crawl, author, sort, limit, offset)
 
+
+_EXPORTS = answers("application/x-ndjson", "text/csv", "application/vnd.apache.parquet")
 
 ArticleFilters = Annotated[ArticleQuery, Depends(_article_query)]
 
@@ -212,7 +244,7 @@ def search_articles(session: SessionDep, _token: Reader, query: ArticleFilters) 
     return {"results": rows, "next_offset": following}
 
 
-@router.get("/articles/export")
+@router.get("/articles/export", response_class=Response, responses=_EXPORTS)
 def export_articles(
     session: SessionDep,
     _token: Reader,
@@ -237,13 +269,13 @@ def _export(rows: Iterator[ArticleRow], format: str, name: str) -> Response:
             headers=_attachment(f"{name}.csv"),
         )
     scratch = tempfile.mkdtemp()
-    path = Path(scratch) / f"{name}.parquet"
+    path = pathlib.Path(scratch) / f"{name}.parquet"
     write_parquet(rows, path)
     return FileResponse(
         path,
         media_type="application/vnd.apache.parquet",
         filename=path.name,
-        background=BackgroundTask(_remove, Path(scratch)),
+        background=BackgroundTask(_remove, pathlib.Path(scratch)),
     )
 
 
@@ -251,7 +283,7 @@ def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-def _remove(folder: Path) -> None:
+def _remove(folder: pathlib.Path) -> None:
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
@@ -265,7 +297,11 @@ def show_article(article_id: RowId, session: SessionDep, _token: Reader) -> dict
     return {"id": row.id, **row.data}
 
 
-@router.get("/articles/{article_id}/citation")
+@router.get(
+    "/articles/{article_id}/citation",
+    response_class=Response,
+    responses=answers("application/vnd.citationstyles.csl+json", "application/x-bibtex"),
+)
 def cite_article(
     article_id: RowId, session: SessionDep, _token: Reader, format: Literal["csl", "bibtex"] = "csl"
 ) -> Response:
@@ -313,7 +349,7 @@ def show_crawl(crawl_id: str, session: SessionDep, _token: Reader) -> dict[str, 
     return _crawl(session, crawl_id).manifest
 
 
-@router.get("/crawls/{crawl_id}/articles")
+@router.get("/crawls/{crawl_id}/articles", response_class=Response, responses=_EXPORTS)
 def crawl_articles(
     crawl_id: str,
     session: SessionDep,
@@ -325,7 +361,9 @@ def crawl_articles(
     return _export(find_articles(session, query, page=False), format, crawl_id)
 
 
-@router.get("/crawls/{crawl_id}/wacz")
+@router.get(
+    "/crawls/{crawl_id}/wacz", response_class=Response, responses=answers("application/wacz")
+)
 def crawl_wacz(
     crawl_id: str, session: SessionDep, storages: StoragesDep, _token: Reader
 ) -> Response:
@@ -359,7 +397,7 @@ def crawl_wacz(
         member = record_member(session, storages, found)
         return Original(found.urlkey, str(found.ts), fields, member)
 
-    scratch = Path(tempfile.mkdtemp())
+    scratch = pathlib.Path(tempfile.mkdtemp())
     out = scratch / f"{crawl_id}.wacz"
     try:
         write_wacz(storages.get(crawl.storage_url), package, original, out)

@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from crawler import __version__
 from crawler.config import Settings
 from crawler.service.db import Database
+from crawler.service.media import answers
 from crawler.service.storages import Storages
 
 __all__ = ["router"]
@@ -21,7 +22,11 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses=answers(CONTENT_TYPE_LATEST.split(";")[0]),
+)
 def metrics(request: Request) -> PlainTextResponse:
     """Prometheus metrics: requests, runs by state, what the running runs have done."""
     body = generate_latest(REGISTRY) + generate_latest(request.app.state.metrics)

@@ -1,6 +1,5 @@
 """``/runs``: queue, list, follow, cancel and resume runs of jobs."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,10 +7,10 @@ from sqlalchemy import select
 
 from crawler.service import jobs, runs
 from crawler.service.deps import Reader, SessionDep, Writer
-from crawler.service.errors import ConflictError, ServiceError
-from crawler.service.params import Offset, RowId
+from crawler.service.errors import ConflictError
+from crawler.service.params import Moment, Offset, RowId, moment
 from crawler.service.schemas import EventOut, RunIn, RunOut
-from crawler.service.tables import Job, Run, RunEvent
+from crawler.service.tables import Job, Run, RunEvent, RunState, RunTrigger
 
 __all__ = ["router"]
 
@@ -33,9 +32,9 @@ def list_runs(
     current: SessionDep,
     _token: Reader,
     job: str | None = None,
-    status: str | None = None,
-    trigger: str | None = None,
-    since: datetime | None = None,
+    status: RunState | None = None,
+    trigger: RunTrigger | None = None,
+    since: Moment = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Offset = 0,
 ) -> list[RunOut]:
@@ -48,9 +47,7 @@ def list_runs(
     if trigger is not None:
         query = query.where(Run.trigger == trigger)
     if since is not None:
-        if since.tzinfo is None:
-            raise ServiceError("since needs a time zone (e.g. 2026-11-23T10:00:00Z)")
-        query = query.where(Run.created_at >= since)
+        query = query.where(Run.created_at >= moment(since, "since"))
     return [RunOut.of(run) for run in current.scalars(query)]
 
 
