@@ -157,7 +157,8 @@ def test_cdx_queries_as_pywb_answers_them(
     ):
         # 400 as pywb answers its bad parameters
         bad = client.get("/cdx", params=params)
-        assert bad.status_code == 400 and bad.json()["problems"][0]["field"].split(".")[0] == field, (
+        named = bad.json()["problems"][0]["field"].split(".")[0]  # filter.0: the first
+        assert bad.status_code == 400 and named == field, (
             params,
             bad.text,
         )
