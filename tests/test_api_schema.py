@@ -11,12 +11,14 @@ import atexit
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
+    negative_data_rejection,
     positive_data_acceptance,
     unsupported_method,
 )
@@ -39,9 +41,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_database))
 
 # Acceptance of a schema-valid request is not checked where the schema cannot say all that
 # is required: a job file's meaning (a seed that is a URL, a storage under an allowed root,
-# a cron that fires), a URL that parses, a CDX regex filter that compiles and cannot
-# backtrack for minutes, a search with at least one word. Those routes answer 400/422
-# naming the field instead.
+# a cron that fires), a URL that parses, an Accept-Datetime that is a real date, a CDX
+# regex filter that compiles and cannot backtrack for minutes, a search with at least one
+# word. Those routes answer 400/422 naming the field instead.
 _SEMANTIC = {
     ("POST", "/jobs"),
     ("POST", "/jobs/validate"),
@@ -51,6 +53,7 @@ _SEMANTIC = {
     ("GET", "/cdx"),
     ("GET", "/timemap/link/{url}"),
     ("GET", "/snapshots/{timestamp}/{url}"),
+    ("GET", "/snapshots/{url}"),
     ("GET", "/articles"),
     ("GET", "/articles/export"),
 }
@@ -59,11 +62,24 @@ _SEMANTIC = {
 _SHARED_PATH = {("POST", "/jobs/validate")}
 
 
+def _rejects_negative_data(ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
+    """schemathesis's check, but for its own false alarm: an extra query parameter whose
+    generated value is empty (``[]``, ``{}``) is left out of the URL, so the request sent is
+    valid and rightly answered."""
+    if any(value in ([], {}) for value in (case.query or {}).values()):
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_route_answers_as_documented(case: schemathesis.Case) -> None:
     operation = (case.operation.method.upper(), case.operation.path)
-    excluded = [positive_data_acceptance] if operation in _SEMANTIC else []
+    excluded = [negative_data_rejection]
+    if operation in _SEMANTIC:
+        excluded.append(positive_data_acceptance)
     if operation in _SHARED_PATH:
         excluded += [allow_header_conformance, unsupported_method]
-    case.call_and_validate(headers=_AUTH, excluded_checks=excluded)
+    case.call_and_validate(
+        headers=_AUTH, excluded_checks=excluded, additional_checks=[_rejects_negative_data]
+    )

@@ -27,6 +27,7 @@ from crawler.service.jobs import StorageRoots
 from crawler.service.methods import HeadAsGet, allowed_methods
 from crawler.service.metrics import API_REQUESTS, DatabaseCollector
 from crawler.service.params import refuse_unknown_query
+from crawler.service.research import memento
 from crawler.service.research.routes import PYWB_ERRORS
 from crawler.service.research.routes import router as research_router
 from crawler.service.routes import health, jobs, runs, schedules, tokens
@@ -90,7 +91,7 @@ async def _no_receive() -> Message:
 def _problems_of(exc: RequestValidationError) -> list[dict[str, Any]]:
     problems = []
     for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
         message = "unknown field" if error.get("type") == "extra_forbidden" else error["msg"]
         problems.append({"field": ".".join(loc), "line": None, "message": message})
     return problems
@@ -130,7 +131,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        status = 400 if request.url.path in PYWB_ERRORS else 422
+        route = getattr(request.scope.get("route"), "path", "")
+        status = 400 if route in PYWB_ERRORS else 422
         return JSONResponse({"detail": "invalid request", "problems": _problems_of(exc)}, status)
 
     @app.exception_handler(Exception)
@@ -160,4 +162,5 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     for module in (health, jobs, schedules, runs, tokens):
         app.include_router(module.router)
     app.include_router(research_router)
+    app.include_router(memento.router)
     return app

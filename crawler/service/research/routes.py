@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import StringConstraints
 from sqlalchemy import select
@@ -19,9 +19,7 @@ from crawler.service.params import DATE_PREFIX, TIMESTAMP, Offset, RowId
 from crawler.service.research.cdx import (
     FIELDS,
     CdxQuery,
-    closest_capture,
     find_captures,
-    http_date,
     render,
 )
 from crawler.service.research.exports import (
@@ -33,9 +31,7 @@ from crawler.service.research.exports import (
 )
 from crawler.service.research.search import ArticleQuery, find_articles
 from crawler.service.research.snapshots import (
-    load_snapshot,
     original_capture,
-    record_bytes,
     record_member,
 )
 from crawler.service.research.wacz import CrawlPackage, Original, write_wacz
@@ -46,9 +42,9 @@ __all__ = ["PYWB_ERRORS", "router"]
 router = APIRouter(tags=["research"])
 
 _FILTER_SYNTAX = f"^!?[=~]?({'|'.join(FIELDS)}):"
-_ArchivedUrl = Annotated[str, Path(pattern=r"\S", description="The archived URL")]
-PYWB_ERRORS = frozenset({"/cdx"})
-"""Routes whose bad parameters are answered 400 (as pywb's CDX server), not 422."""
+PYWB_ERRORS = frozenset({"/cdx", "/snapshots/{url:path}"})
+"""Routes whose bad parameters are answered 400 (as pywb's CDX server and TimeGate), not
+422."""
 
 _MEDIA = {
     "cdxj": "text/x-cdxj",
@@ -56,30 +52,6 @@ _MEDIA = {
     "link": "application/link-format",
     "text": "text/plain",
 }
-# archived pages are shown, never run: no scripts, no plugins, no same-origin access
-_SANDBOX = {
-    "Content-Security-Policy": (
-        "sandbox; default-src 'self' data: 'unsafe-inline'; script-src 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-}
-_BODY_HEADERS = {"content-type", "content-language"}
-"""Archived headers that describe the payload as served; every other archived header is
-served renamed ``X-Archive-Orig-<name>`` (as replay tools do): an archived
-``Access-Control-Allow-Origin``, ``Clear-Site-Data``, ``Strict-Transport-Security``,
-``Refresh``, ``Content-Disposition`` or ``Set-Cookie`` never acts as the API's own."""
-_NOT_KEPT = {"content-length", "content-encoding", "transfer-encoding", "connection"}
-"""Describe the bytes as archived, not as served (the payload is served decoded)."""
-
-
-def _archived_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    kept = []
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered in _NOT_KEPT or lowered == "content-type":
-            continue
-        kept.append((name if lowered in _BODY_HEADERS else f"X-Archive-Orig-{name}", value))
-    return kept
 
 
 @router.get(
@@ -113,89 +85,6 @@ def cdx(
     )
     body = "".join(render(find_captures(session, query), query, "/snapshots/"))
     return Response(body, media_type=_MEDIA[query.output])
-
-
-@router.get(
-    "/timemap/link/{url:path}",
-    response_class=Response,
-    responses=answers("application/link-format"),
-)
-def timemap(url: _ArchivedUrl, request: Request, session: SessionDep, _token: Reader) -> Response:
-    """Memento TimeMap (RFC 7089) of ``url``: every capture, oldest first."""
-    query = CdxQuery.parse(_with_query(url, request), output="link")
-    rows = list(find_captures(session, query))
-    if not rows:
-        raise NotFoundError(f"no capture of {query.url}")
-    base = str(request.base_url).rstrip("/")
-    head = [
-        f'<{query.url}>; rel="original",\n',
-        f'<{base}/timemap/link/{query.url}>; rel="self"; type="application/link-format"; '
-        f'from="{http_date(rows[0].ts)}"; until="{http_date(rows[-1].ts)}",\n',
-    ]
-    lines = head + list(render(rows, query, f"{base}/snapshots/"))
-    lines[-1] = lines[-1].rstrip(",\n") + "\n"
-    return Response("".join(lines), media_type="application/link-format")
-
-
-def _with_query(url: str, request: Request) -> str:
-    """The archived URL with its own query string, byte for byte (it arrives split from the
-    path); our ``raw`` parameter is not part of it."""
-    own = [part for part in request.url.query.split("&") if part and part.split("=")[0] != "raw"]
-    return f"{url}?{'&'.join(own)}" if own else url
-
-
-@router.get(
-    "/snapshots/{timestamp}/{url:path}",
-    response_class=Response,
-    responses=answers(
-        "*/*", "application/warc", description="The archived payload, or its WARC record"
-    ),
-)
-def snapshot(
-    timestamp: Annotated[str, Path(pattern=TIMESTAMP)],
-    url: _ArchivedUrl,
-    request: Request,
-    session: SessionDep,
-    storages: StoragesDep,
-    _token: Reader,
-    raw: int = 0,
-) -> Response:
-    """The capture of ``url`` closest to ``timestamp`` (1-14 digits): the payload with its
-    own content type (shown sandboxed), or ``?raw=1`` the WARC record itself."""
-    target = _with_query(url, request)
-    capture = closest_capture(session, target, timestamp)
-    if capture is None:
-        raise NotFoundError(f"no capture of {target}")
-    memento = {
-        "Memento-Datetime": http_date(capture.ts),
-        "Link": f'<{capture.url}>; rel="original", </timemap/link/{capture.url}>; rel="timemap"',
-    }
-    article = session.scalar(
-        select(ArticleRow.id).where(
-            ArticleRow.crawl_id == capture.crawl_id, ArticleRow.final_url == capture.url
-        )
-    )
-    if article is not None:
-        memento["Link"] += f', </articles/{article}>; rel="describedby"; type="application/json"'
-    if raw:
-        return Response(
-            record_bytes(session, storages, capture),
-            media_type="application/warc",
-            headers={**memento, "Content-Disposition": f'attachment; filename="{capture.ts}.warc"'},
-        )
-    snap = load_snapshot(session, storages, capture)
-    content_type = next(
-        (v for n, v in snap.headers if n.lower() == "content-type"), "application/octet-stream"
-    )
-    response = Response(
-        snap.payload,
-        status_code=200,
-        media_type=content_type,
-        headers={**memento, **_SANDBOX, "X-Archive-Status": str(snap.status)},
-    )
-    for name, value in _archived_headers(snap.headers):  # repeated names stay repeated
-        response.headers.append(name, value)
-    return response
 
 
 # --- articles ----------------------------------------------------------------------------
