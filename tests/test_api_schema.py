@@ -8,6 +8,7 @@ temporary folder removed at exit."""
 from __future__ import annotations
 
 import atexit
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -83,3 +84,30 @@ def test_every_route_answers_as_documented(case: schemathesis.Case) -> None:
     case.call_and_validate(
         headers=_AUTH, excluded_checks=excluded, additional_checks=[_rejects_negative_data]
     )
+
+
+# Open by decision (docs/service.md, Access): the probes of orchestrators and Prometheus,
+# which say how the service is, never what it holds, and the API's own description.
+_OPEN = {"/health", "/ready", "/metrics"}
+_DESCRIPTION = ("/openapi.json", "/docs", "/redoc")
+
+
+def test_only_probes_and_the_api_description_answer_without_a_token() -> None:
+    from fastapi.testclient import TestClient
+
+    app = create_app(_database)
+    client = TestClient(app, follow_redirects=False)
+    asked = 0
+    for path, operations in app.openapi()["paths"].items():
+        concrete = re.sub(r"\{url\}", "http://news.test/", path)
+        concrete = re.sub(r"\{timestamp\}", "20241204", concrete)
+        concrete = re.sub(r"\{[^}]+\}", "1", concrete)
+        for method in operations:
+            answer = client.request(method.upper(), concrete)
+            expected_open = path in _OPEN
+            assert (answer.status_code < 400) == expected_open, (method, path, answer.status_code)
+            assert expected_open or answer.status_code == 401, (method, path)
+            asked += 1
+    assert asked > 30
+    for path in _DESCRIPTION:
+        assert client.get(path).status_code == 200, path

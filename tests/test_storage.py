@@ -77,7 +77,15 @@ def test_s3_multipart_upload_verified(s3: SeaweedS3, tmp_path: Path) -> None:
     assert (stored.size, stored.sha256) == file_digest(src)
     head = s3.client.head_object(Bucket="storage-unit", Key="pre/fix/crawls/c/warc/big.warc.gz")
     assert head["ETag"].strip('"').endswith("-2"), "uploaded in two parts"
-    assert store.keys("crawls") == ["crawls/c/warc/big.warc.gz"]
+    assert head["ContentType"] == "application/warc"
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text("{}")
+    store.put(manifest, "crawls/c/manifest.json")
+    stored_manifest = s3.client.head_object(
+        Bucket="storage-unit", Key="pre/fix/crawls/c/manifest.json"
+    )
+    assert stored_manifest["ContentType"] == "application/json"
+    assert store.keys("crawls") == ["crawls/c/manifest.json", "crawls/c/warc/big.warc.gz"]
     assert store.read_bytes("crawls/c/warc/big.warc.gz") == src.read_bytes()
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "StorageError",
     "StoredObject",
     "VerificationError",
+    "content_type",
     "file_digest",
     "open_storage",
 ]
@@ -56,6 +57,26 @@ def _sha256_chunks(chunks: Iterator[bytes] | Any) -> tuple[int, str]:
         digest.update(chunk)
         size += len(chunk)
     return size, digest.hexdigest()
+
+
+_CONTENT_TYPES = (
+    (".warc.gz", "application/warc"),  # gzip members: a WARC reader's input as it is
+    (".warc", "application/warc"),
+    (".cdxj", "text/x-cdxj"),
+    (".jsonl.gz", "application/gzip"),
+    (".jsonl", "application/x-ndjson"),
+    (".json", "application/json"),
+    (".log", "text/plain; charset=utf-8"),
+    (".wacz", "application/wacz"),
+)
+
+
+def content_type(key: str) -> str:
+    """The media type a stored object is served with, from its name."""
+    return next(
+        (media for suffix, media in _CONTENT_TYPES if key.endswith(suffix)),
+        "application/octet-stream",
+    )
 
 
 def file_digest(path: Path) -> tuple[int, str]:
@@ -245,7 +266,7 @@ class S3Storage:
                 self.bucket,
                 self._key(key),
                 Config=transfer,
-                ExtraArgs={"Metadata": {"sha256": expected[1]}},
+                ExtraArgs={"Metadata": {"sha256": expected[1]}, "ContentType": content_type(key)},
             )
             body = self._client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
             remote = _sha256_chunks(body.iter_chunks(_CHUNK))

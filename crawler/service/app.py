@@ -1,7 +1,8 @@
 """The HTTP API (FastAPI): one router per resource (:mod:`crawler.service.routes`) and the
 research routes (:mod:`crawler.service.research.routes`). OpenAPI at ``/docs``.
 
-Every route but ``/health`` needs ``Authorization: Bearer <token>``; reads need any role,
+Every route but the probes (``/health``, ``/ready``, ``/metrics``) and the API's description
+(``/openapi.json``, ``/docs``) needs ``Authorization: Bearer <token>``; reads need any role,
 writes ``archivist`` (tokens: ``admin``). Bad input gets a 4xx whose body names each field
 at fault: ``{"detail": "...", "problems": [{"field", "line", "message"}]}``.
 """
