@@ -12,8 +12,8 @@ COPY spiders spiders
 COPY pipelines pipelines
 COPY settings settings
 RUN pip install --no-cache-dir --no-deps . \
-    && mkdir -p /data /spool \
-    && chown crawler /data /spool
+    && mkdir -p /data /spool /webarchive \
+    && chown crawler /data /spool /webarchive
 USER crawler
 ENV CRAWLER_DATA_DIR=/data \
     CRAWLER_SPOOL_DIR=/spool \

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     """Where jobs submitted through the API may store (comma-separated ``file://`` folders
     and ``s3://`` prefixes); empty: ``file://./archive``, the data folder's ``archive/``,
     and any ``s3://`` bucket."""
+    pywb_collection: Path | None = Field(default=None, validation_alias="CRAWLER_PYWB_COLLECTION")
+    """A pywb collection folder each finished run is added to (``crawler pywb-sync``)."""
     metrics_port: int = Field(default=0, ge=0, le=65535, validation_alias="CRAWLER_METRICS_PORT")
     """Port of a scheduler's or worker's Prometheus metrics (0: none; the API has /metrics)."""
 

@@ -19,7 +19,10 @@ from tests.conftest import ROOT, run_cli
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
-OURS = [name for name, service in SERVICES.items() if service.get("build") == "."]
+IMAGE = "news-archive-crawler:local"
+OURS = [name for name, service in SERVICES.items() if service.get("image") == IMAGE]
+ONE_SHOT = {"create-bucket", "pywb-sync"}
+"""Jobs that run once at start and exit (``service_completed_successfully``)."""
 
 
 def _cli(args: list[str]) -> None:
@@ -64,16 +67,39 @@ def test_every_service_starts_after_what_it_needs_and_is_watched() -> None:
     for name in SERVICES:
         visit(name, ())
     long_running = [n for n in SERVICES if SERVICES[n].get("command") or SERVICES[n].get("image")]
-    assert all("healthcheck" in SERVICES[n] or n == "create-bucket" for n in long_running)
-    for name in OURS:  # our roles start once the database and the bucket are there
+    assert all(("healthcheck" in SERVICES[n]) != (n in ONE_SHOT) for n in long_running)
+    for name in set(OURS) - ONE_SHOT:  # our roles start once the database and bucket are there
         assert order.index(name) > order.index("postgres")
         assert order.index(name) > order.index("create-bucket")
+    assert order.index("pywb") > order.index("pywb-sync")  # the collection exists first
+
+
+def test_one_image_built_once_and_ports_on_loopback_unless_asked() -> None:
+    builders = [name for name, service in SERVICES.items() if "build" in service]
+    assert builders == ["api"] and SERVICES["api"]["image"] == IMAGE
+    assert all(SERVICES[n].get("pull_policy") == "never" for n in OURS if n != "api")
+    for name, service in SERVICES.items():
+        for port in service.get("ports", []):
+            assert port.startswith("${CRAWLER_BIND_ADDRESS:-127.0.0.1}:"), (name, port)
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", "tests", ".env"} <= set(ignored)
+
+
+def test_pywb_reads_the_collection_the_crawler_roles_write() -> None:
+    collection = SERVICES["worker"]["environment"]["CRAWLER_PYWB_COLLECTION"]
+    assert SERVICES["pywb-sync"]["command"][-1] == collection
+    for name in ("worker", "pywb-sync", "pywb"):
+        mounts = {m.split(":")[1]: m.split(":")[0] for m in SERVICES[name]["volumes"]}
+        assert mounts.get("/webarchive") == "pywb-data", name
+    assert collection.startswith("/webarchive/collections/")
 
 
 @pytest.mark.parametrize("name", OURS)
 def test_commands_and_healthchecks_are_real_cli_calls(name: str) -> None:
     service = SERVICES[name]
     _cli(service["command"])
+    if name in ONE_SHOT:
+        return
     test = service["healthcheck"]["test"]
     assert test[0] == "CMD"
     _cli(test[1:])

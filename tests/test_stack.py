@@ -47,6 +47,7 @@ class Stack:
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
             "CRAWLER_DATA_DIR": str(tmp / "data"),
+            "CRAWLER_PYWB_COLLECTION": str(tmp / "webarchive" / "collections" / "news"),
         }
         assert set(local) <= set(compose_env)
         self.env = {
@@ -216,5 +217,11 @@ def _run_the_stack(stack: Stack, sites: list[PagedSite]) -> None:
         site = sites[int(run["job"].split("-")[1])]
         expected = {f"{site.url}{p}" for p in site.page_paths() if p.startswith("/a/")}
         assert by_crawl.get(run["crawl_id"], set()) >= expected, run["crawl_id"]
+    pywb = Path(stack.env["CRAWLER_PYWB_COLLECTION"])  # each run replayable by pywb at once
+    for run in runs():
+        index = pywb / "indexes" / f"{run['crawl_id']}.cdxj"
+        assert index.exists(), f"{run['crawl_id']} is not in the pywb collection"
+        warc = json.loads(index.read_text().splitlines()[0].split(" ", 2)[2])["filename"]
+        assert (pywb / "archive" / warc).exists()
     logs = (stack.tmp / "worker-1.log").read_text().splitlines()
     assert logs and all(json.loads(line)["level"] for line in logs if line.startswith("{"))

@@ -1,5 +1,6 @@
-"""Crawls as WACZ packages that the reference validator (py-wacz's ``wacz validate``) accepts,
-byte-reproducible, and self-contained for incremental crawls (revisits' originals included)."""
+"""Crawls packaged for replay tools: WACZ that the reference validator (py-wacz's
+``wacz validate``) accepts, byte-reproducible and self-contained for incremental crawls
+(revisits' originals included); a pywb collection kept in step with the archive."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ _WACZ = str(Path(sys.executable).with_name("wacz"))  # the console command, whos
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The demo site crawled twice, the second time incrementally ("only new"), indexed."""
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site crawled twice, the second time incrementally ("only new")."""
     tmp = tmp_path_factory.mktemp("wacz")
     with DemoSite() as site:
         job = demo_job(site.base_url, f"file://{tmp / 'archive'}").model_copy(
@@ -54,6 +55,13 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             )
             assert result.returncode == 0, result.stderr[-2000:]
             time.sleep(1.1)
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def client(crawled: Path) -> Iterator[TestClient]:
+    """Both crawls indexed, and the API over them."""
+    tmp = crawled
     database = open_database(f"sqlite:///{tmp / 'service.db'}")
     for name in ("full", "again"):
         index_crawl(database, LocalStorage(tmp / "archive"), name)
@@ -157,3 +165,37 @@ def test_an_incremental_crawl_exports_a_self_contained_package(
     assert len(pages) >= 6  # the revisited pages are pages of the package too
     check = _validate(path)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_pywb_sync_keeps_a_collection_pywb_replays_without_a_manual_step(
+    crawled: Path, tmp_path: Path
+) -> None:
+    collection = tmp_path / "collections" / "news"
+    storage = f"file://{crawled / 'archive'}"
+    first = run_cli("pywb-sync", str(collection), "--storage", storage)
+    assert first.returncode == 0 and "2 crawl(s) added" in first.stderr, first.stderr
+    again = run_cli("pywb-sync", str(collection), "--storage", storage)
+    assert again.returncode == 0 and "0 crawl(s) added" in again.stderr  # nothing to redo
+    indexes = sorted(p.name for p in (collection / "indexes").iterdir())
+    assert indexes == ["again.cdxj", "full.cdxj"]
+    responses: set[tuple[str, str]] = set()
+    revisited: list[tuple[str, str]] = []
+    for name in indexes:
+        for line in (collection / "indexes" / name).read_text().splitlines():
+            fields = json.loads(line.split(" ", 2)[2])
+            warc = collection / "archive" / fields["filename"]  # pywb's default archive path
+            with warc.open("rb") as handle:
+                handle.seek(int(fields["offset"]))
+                member = handle.read(int(fields["length"]))
+            headers = next(iter(ArchiveIterator(io.BytesIO(member)))).rec_headers
+            assert headers.get_header("WARC-Target-URI") == fields["url"]
+            if headers.get_header("WARC-Type") == "response":
+                responses.add((fields["url"], headers.get_header("WARC-Date")))
+            else:
+                revisited.append(
+                    (
+                        headers.get_header("WARC-Refers-To-Target-URI"),
+                        headers.get_header("WARC-Refers-To-Date"),
+                    )
+                )
+    assert len(revisited) >= 10 and set(revisited) <= responses  # every original is there

@@ -1,4 +1,5 @@
-"""``crawler verify | pull | reextract | replay``: check, fetch and rebuild stored crawls."""
+"""``crawler verify | pull | reextract | replay | pywb-sync``: check, fetch, rebuild and
+replay stored crawls."""
 
 from __future__ import annotations
 
@@ -76,6 +77,26 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.same else 1
 
 
+def _cmd_pywb_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from crawler.archive.pywb_collection import add_crawl, add_every_crawl
+    from crawler.archive.storage import StorageError, open_storage
+
+    collection = Path(args.collection)
+    try:
+        storage = open_storage(settings.storage(args.storage), settings.s3)
+        if args.crawl:
+            added, problems = int(add_crawl(storage, args.crawl, collection)), list[str]()
+        else:
+            added, problems = add_every_crawl(storage, collection)
+    except (StorageError, ValueError, OSError) as exc:
+        print(f"crawler pywb-sync: {collection}: {exc}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"crawler pywb-sync: {problem}", file=sys.stderr)
+    print(f"{collection}: {added} crawl(s) added", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def add_archive_commands(sub: Any) -> None:
     for name, what in (
         ("verify", "check a stored crawl: every file against the manifest, every WARC record"),
@@ -104,3 +125,11 @@ def add_archive_commands(sub: Any) -> None:
     replay.add_argument("--storage", help=_STORAGE_HELP)
     replay.add_argument("--out", help="write the articles found (JSON lines) here")
     replay.set_defaults(func=_cmd_replay)
+    sync = sub.add_parser(
+        "pywb-sync",
+        help="add stored crawls to a pywb collection (WARCs and CDXJ), so that pywb replays them",
+    )
+    sync.add_argument("collection", help="the collection folder (…/collections/<name>)")
+    sync.add_argument("--crawl", help="only this crawl (default: every stored crawl not there)")
+    sync.add_argument("--storage", help=_STORAGE_HELP)
+    sync.set_defaults(func=_cmd_pywb_sync)

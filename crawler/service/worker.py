@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -37,6 +37,9 @@ from crawler.service.liveness import touch
 from crawler.service.metrics import RUNS_FINISHED, WORKER_RUN
 from crawler.service.runs import add_event, claim_next, finish_run, get_run, heartbeat, reap_stale
 from crawler.service.tables import ACTIVE_RUN_STATES, Run
+
+if TYPE_CHECKING:
+    from crawler.archive.storage import Storage
 
 __all__ = ["Worker"]
 
@@ -246,8 +249,22 @@ class Worker:
             index_crawl(self.database, storage, run.crawl_id)
         except (CrawlIndexError, StorageError) as exc:
             logger.warning("run %s: not indexed: %s", run.run_id, exc)
+            return
         except Exception:
             logger.exception("run %s: indexing failed", run.run_id)
+            return
+        if self.settings.pywb_collection is not None:
+            self._add_to_pywb(run, storage, self.settings.pywb_collection)
+
+    def _add_to_pywb(self, run: _Assignment, storage: Storage, collection: Path) -> None:
+        """The run's crawl into the pywb collection (replayable at once); a failure is
+        logged and leaves the run as it is (``crawler pywb-sync`` adds it later)."""
+        from crawler.archive.pywb_collection import add_crawl
+
+        try:
+            add_crawl(storage, run.crawl_id, collection)
+        except Exception:
+            logger.exception("run %s: not added to the pywb collection %s", run.run_id, collection)
 
     def _supervise(
         self, run: _Assignment, child: subprocess.Popen[bytes], status_file: Path, log_file: Path
