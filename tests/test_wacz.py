@@ -137,6 +137,8 @@ def test_exports_are_byte_reproducible(client: TestClient, tmp_path: Path) -> No
     time.sleep(1.1)  # a clock in the package would now differ
     second = _export(client, "full", tmp_path / "b")
     assert first.read_bytes() == second.read_bytes()
+    etags = {client.get("/crawls/full/wacz").headers["etag"] for _ in range(2)}
+    assert len(etags) == 1 and etags.pop().startswith('"sha256-')
 
 
 def test_an_incremental_crawl_exports_a_self_contained_package(

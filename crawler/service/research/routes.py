@@ -4,6 +4,7 @@ TimeMap), snapshots, article search, exports, citations, crawls as WACZ."""
 import pathlib
 import tempfile
 from collections.abc import Iterator
+from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +13,7 @@ from pydantic import StringConstraints
 from sqlalchemy import select
 from starlette.background import BackgroundTask
 
+from crawler.archive.storage import file_digest
 from crawler.service.deps import Reader, SessionDep, StoragesDep
 from crawler.service.errors import NotFoundError, ServiceError
 from crawler.service.media import answers
@@ -34,7 +36,7 @@ from crawler.service.research.snapshots import (
     original_capture,
     record_member,
 )
-from crawler.service.research.wacz import CrawlPackage, Original, write_wacz
+from crawler.service.research.wacz import CrawlPackage, Original, as_utc, write_wacz
 from crawler.service.tables import ArticleRow, CrawlRow
 
 __all__ = ["PYWB_ERRORS", "router"]
@@ -293,9 +295,14 @@ def crawl_wacz(
     except Exception as exc:
         _remove(scratch)
         raise ServiceError(f"crawl {crawl_id}: cannot build the WACZ: {exc}") from exc
+    _, sha = file_digest(out)
     return FileResponse(
         out,
         media_type="application/wacz",
         filename=out.name,
         background=BackgroundTask(_remove, scratch),
+        headers={  # of the bytes, not of a temporary file: the same for the same crawl
+            "ETag": f'"sha256-{sha}"',
+            "Last-Modified": format_datetime(as_utc(crawl.finished_at), usegmt=True),
+        },
     )

@@ -27,7 +27,7 @@ from crawler.archive.cdxj import cdxj_line
 from crawler.archive.layout import crawl_key
 from crawler.archive.storage import Storage, file_digest
 
-__all__ = ["CrawlPackage", "Original", "OriginalFinder", "write_wacz"]
+__all__ = ["CrawlPackage", "Original", "OriginalFinder", "as_utc", "write_wacz"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,13 @@ class CrawlPackage:
     """Page URL to title (the articles' titles); other pages are titled by their URL."""
 
 
+def as_utc(when: datetime) -> datetime:
+    """A database time in UTC (SQLite gives them without a zone, PostgreSQL with one)."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def _iso(when: datetime) -> str:
-    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return as_utc(when).isoformat().replace("+00:00", "Z")
 
 
 def _refers_to(warc: Path, offset: int, length: int) -> tuple[str, str] | None:
@@ -229,13 +233,13 @@ def write_wacz(storage: Storage, crawl: CrawlPackage, find: OriginalFinder, out:
             for name, path in members:
                 with (
                     path.open("rb") as source,
-                    wacz.open(_zip_info(name, crawl.finished_at), "w") as target,
+                    wacz.open(_zip_info(name, as_utc(crawl.finished_at)), "w") as target,
                 ):
                     while chunk := source.read(1 << 20):
                         target.write(chunk)
-            wacz.writestr(_zip_info("datapackage.json", crawl.finished_at), package_bytes)
+            wacz.writestr(_zip_info("datapackage.json", as_utc(crawl.finished_at)), package_bytes)
             wacz.writestr(
-                _zip_info("datapackage-digest.json", crawl.finished_at),
+                _zip_info("datapackage-digest.json", as_utc(crawl.finished_at)),
                 json.dumps(digest, indent=2),
             )
 
