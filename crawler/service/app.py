@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,6 +34,8 @@ from crawler.service.research.routes import router as research_router
 from crawler.service.routes import health, jobs, runs, schedules, tokens
 from crawler.service.schemas import ErrorOut
 from crawler.service.storages import Storages
+from crawler.service.ui.routes import error_page, is_ui
+from crawler.service.ui.routes import install as install_ui
 
 __all__ = ["create_app"]
 
@@ -120,35 +122,45 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(_BodyLimit, limit=settings.max_body)
     app.add_middleware(HeadAsGet)
 
+    def answer(
+        request: Request,
+        status: int,
+        detail: str,
+        problems: list[dict[str, Any]],
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """An error as JSON for the API, as a page for the web interface."""
+        if is_ui(request):
+            return error_page(request, status, detail, problems)
+        return JSONResponse({"detail": detail, "problems": problems}, status, headers)
+
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+    async def service_error(request: Request, exc: ServiceError) -> Response:
         problems = [{"field": f, "line": ln, "message": m} for f, ln, m in exc.problems]
-        return JSONResponse({"detail": exc.message, "problems": problems}, exc.status)
+        return answer(request, exc.status, exc.message, problems)
 
     @app.exception_handler(IntegrityError)
-    async def concurrent_change(_request: Request, _exc: IntegrityError) -> JSONResponse:
+    async def concurrent_change(request: Request, _exc: IntegrityError) -> Response:
         detail = "conflicts with a change made at the same time (a taken name?); try again"
-        return JSONResponse({"detail": detail, "problems": []}, 409)
+        return answer(request, 409, detail, [])
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         route = getattr(request.scope.get("route"), "path", "")
         status = 400 if route in PYWB_ERRORS else 422
-        return JSONResponse({"detail": "invalid request", "problems": _problems_of(exc)}, status)
+        return answer(request, status, "invalid request", _problems_of(exc))
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         logger.exception("%s %s failed", request.method, request.url.path)
-        return JSONResponse(
-            {"detail": "internal error (logged on the server)", "problems": []}, 500
-        )
+        return answer(request, 500, "internal error (logged on the server)", [])
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(app.router.routes, request.scope))
-        return JSONResponse({"detail": exc.detail, "problems": []}, exc.status_code, headers)
+        return answer(request, exc.status_code, str(exc.detail), [], headers)
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Any) -> Any:
@@ -164,4 +176,5 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(research_router)
     app.include_router(memento.router)
+    install_ui(app)
     return app

@@ -10,6 +10,7 @@ session is opened only once its token is known to be good.
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -21,7 +22,7 @@ from crawler.service.auth import Caller, Role, TokenCheck, allows
 from crawler.service.db import Database
 from crawler.service.storages import Storages
 
-__all__ = ["Admin", "Reader", "SessionDep", "StoragesDep", "Writer"]
+__all__ = ["Admin", "Reader", "SessionDep", "StoragesDep", "Writer", "request_session"]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `crawler tokens create`.")
 
@@ -45,11 +46,13 @@ def _caller(
 CallerDep = Annotated[Caller, Depends(_caller)]
 
 
-async def _session(request: Request, _checked: CallerDep) -> AsyncIterator[Session]:
+@asynccontextmanager
+async def request_session(request: Request) -> AsyncIterator[Session]:
     """A session for the request, committed after it (rolled back on error). At most as many
     requests hold one as the database's connection pool allows (the rest wait here, on the
     event loop, not in worker threads): a session left waiting for a thread while it holds a
-    connection cannot starve the requests that would free one."""
+    connection cannot starve the requests that would free one. Open it only once the
+    caller is known (a token, a signed-in cookie)."""
     database: Database = request.app.state.database
     gate: asyncio.Semaphore = request.app.state.sessions
     async with gate:
@@ -62,6 +65,11 @@ async def _session(request: Request, _checked: CallerDep) -> AsyncIterator[Sessi
             raise
         finally:
             await run_in_threadpool(session.close)
+
+
+async def _session(request: Request, _checked: CallerDep) -> AsyncIterator[Session]:
+    async with request_session(request) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(_session)]

@@ -11,7 +11,7 @@ import socket
 import time
 from pathlib import Path
 
-__all__ = ["is_alive", "touch"]
+__all__ = ["alive_anywhere", "is_alive", "touch"]
 
 
 def _marker(data_dir: Path, role: str) -> Path:
@@ -36,3 +36,13 @@ def is_alive(data_dir: Path, max_age: float) -> list[str]:
         for path in folder.glob(f"*-{host}")
         if now - path.stat().st_mtime <= max_age
     ]
+
+
+def alive_anywhere(data_dir: Path, max_age: float) -> list[str]:
+    """``role-host`` of every process that reported within ``max_age`` seconds into this
+    data folder (compose shares it between the roles)."""
+    folder = data_dir / "alive"
+    if not folder.is_dir():
+        return []
+    now = time.time()
+    return sorted(p.name for p in folder.iterdir() if now - p.stat().st_mtime <= max_age)

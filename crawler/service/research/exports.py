@@ -19,6 +19,8 @@ __all__ = [
     "csl_json",
     "csv_lines",
     "jsonl_lines",
+    "plain_citation",
+    "ris",
     "write_parquet",
 ]
 
@@ -187,3 +189,33 @@ def bibtex(row: ArticleRow) -> str:
     }
     body = ",\n".join(f"  {name} = {{{_bib(value)}}}" for name, value in fields.items() if value)
     return f"@online{{{key},\n{body}\n}}\n"
+
+
+def ris(row: ArticleRow) -> str:
+    """RIS (EndNote, Zotero, Mendeley) of an archived article, naming the capture."""
+    warc = row.data.get("warc") or {}
+    lines = [("TY", "NEWS"), ("TI", row.title)]
+    lines += [("AU", name) for name in row.authors.split("; ")] if row.authors else []
+    lines += [
+        ("T2", row.data.get("site_name") or row.site),
+        ("DA", (row.published or "").replace("-", "/")),
+        ("UR", row.final_url),
+        ("Y2", row.captured_at.date().isoformat().replace("-", "/") if row.captured_at else ""),
+        ("LA", row.language or ""),
+        ("N1", f"Archived capture {warc.get('record_id')}, {_location(row)}"),
+        ("ER", ""),
+    ]
+    return "".join(f"{tag}  - {value}\n" for tag, value in lines if value or tag == "ER")
+
+
+def plain_citation(row: ArticleRow) -> str:
+    """One line a reader can paste: authors, date, title, outlet, URL, when archived."""
+    authors = ", ".join(row.authors.split("; ")) + ". " if row.authors else ""
+    date = f"({row.published}). " if row.published else "(n.d.). "
+    outlet = row.data.get("site_name") or row.site
+    captured = row.captured_at.date().isoformat() if row.captured_at else "?"
+    warc = row.data.get("warc") or {}
+    return (
+        f"{authors}{date}{row.title}. {outlet}. {row.final_url} "
+        f"(archived {captured}, WARC record {warc.get('record_id')})"
+    )

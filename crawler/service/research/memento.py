@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 
 from crawler.service.deps import Reader, SessionDep, StoragesDep
@@ -30,9 +31,10 @@ from crawler.service.errors import NotFoundError, Problem, ServiceError
 from crawler.service.media import answers
 from crawler.service.research.cdx import CdxQuery, closest_capture, find_captures, http_date, render
 from crawler.service.research.snapshots import load_snapshot, record_bytes
+from crawler.service.storages import Storages
 from crawler.service.tables import ArticleRow, CaptureRow
 
-__all__ = ["router", "with_query"]
+__all__ = ["replay", "router", "with_query"]
 
 router = APIRouter(tags=["research"])
 
@@ -192,18 +194,19 @@ def snapshot(
             media_type="application/warc",
             headers={**memento, "Content-Disposition": f'attachment; filename="{capture.ts}.warc"'},
         )
-    return _replay(request, session, storages, capture, memento)
+    return replay(session, storages, capture, memento, f"{_base(request)}/snapshots")
 
 
-def _replay(
-    request: Request,
-    session: SessionDep,
-    storages: StoragesDep,
+def replay(
+    session: Session,
+    storages: Storages,
     capture: CaptureRow,
     memento: dict[str, str],
+    prefix: str,
 ) -> Response:
-    """The archived response as it was: its status, its body, its headers (renamed), an
-    archived redirect's ``Location`` pointing into the archive at the same time."""
+    """The archived response as it was: its status, its body, its headers (renamed), shown
+    sandboxed; an archived redirect's ``Location`` pointing into the archive (``prefix``)
+    at the same time."""
     snap = load_snapshot(session, storages, capture)
     content_type = next(
         (v for n, v in snap.headers if n.lower() == "content-type"), "application/octet-stream"
@@ -213,7 +216,7 @@ def _replay(
     location = next((v for n, v in snap.headers if n.lower() == "location"), None)
     if status in _REDIRECTS and location:
         absolute = urljoin(capture.url, location.strip())
-        headers["Location"] = f"{_base(request)}/snapshots/{capture.ts}/{absolute}"
+        headers["Location"] = f"{prefix}/{capture.ts}/{absolute}"
     body = b"" if status in _NO_BODY else snap.payload
     response = Response(body, status_code=status, media_type=content_type, headers=headers)
     for name, value in _archived_headers(snap.headers):  # repeated names stay repeated

@@ -29,6 +29,7 @@ from crawler.service.research.exports import (
     csl_json,
     csv_lines,
     jsonl_lines,
+    ris,
     write_parquet,
 )
 from crawler.service.research.search import ArticleQuery, find_articles
@@ -39,7 +40,7 @@ from crawler.service.research.snapshots import (
 from crawler.service.research.wacz import CrawlPackage, Original, as_utc, write_wacz
 from crawler.service.tables import ArticleRow, CrawlRow
 
-__all__ = ["PYWB_ERRORS", "router"]
+__all__ = ["PYWB_ERRORS", "export_response", "router"]
 
 router = APIRouter(tags=["research"])
 
@@ -143,10 +144,10 @@ def export_articles(
     format: Literal["jsonl", "csv", "parquet"] = "jsonl",
 ) -> Response:
     """Every article the query matches (not one page), as JSON lines, CSV or Parquet."""
-    return _export(find_articles(session, query, page=False), format, "articles")
+    return export_response(find_articles(session, query, page=False), format, "articles")
 
 
-def _export(rows: Iterator[ArticleRow], format: str, name: str) -> Response:
+def export_response(rows: Iterator[ArticleRow], format: str, name: str) -> Response:
     if format == "jsonl":
         return StreamingResponse(
             jsonl_lines(rows),
@@ -191,17 +192,26 @@ def show_article(article_id: RowId, session: SessionDep, _token: Reader) -> dict
 @router.get(
     "/articles/{article_id}/citation",
     response_class=Response,
-    responses=answers("application/vnd.citationstyles.csl+json", "application/x-bibtex"),
+    responses=answers(
+        "application/vnd.citationstyles.csl+json",
+        "application/x-bibtex",
+        "application/x-research-info-systems",
+    ),
 )
 def cite_article(
-    article_id: RowId, session: SessionDep, _token: Reader, format: Literal["csl", "bibtex"] = "csl"
+    article_id: RowId,
+    session: SessionDep,
+    _token: Reader,
+    format: Literal["csl", "bibtex", "ris"] = "csl",
 ) -> Response:
-    """How to cite the archived article: CSL-JSON or BibTeX, naming the exact capture."""
+    """How to cite the archived article: CSL-JSON, BibTeX or RIS, naming the exact capture."""
     row = session.get(ArticleRow, article_id)
     if row is None:
         raise NotFoundError(f"no article {article_id}")
     if format == "bibtex":
         return Response(bibtex(row), media_type="application/x-bibtex")
+    if format == "ris":
+        return Response(ris(row), media_type="application/x-research-info-systems")
     import json
 
     return Response(
@@ -249,7 +259,7 @@ def crawl_articles(
 ) -> Response:
     _crawl(session, crawl_id)
     query = ArticleQuery(crawl=crawl_id, sort="captured")
-    return _export(find_articles(session, query, page=False), format, crawl_id)
+    return export_response(find_articles(session, query, page=False), format, crawl_id)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from crawler.articles.relevance import normalise
 from crawler.service.errors import InvalidError
 from crawler.service.tables import ArticleRow
 
-__all__ = ["SORTS", "ArticleQuery", "find_articles"]
+__all__ = ["SORTS", "ArticleQuery", "find_articles", "months_of"]
 
 SORTS = ("-published", "published", "-captured", "captured")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -93,3 +93,15 @@ def find_articles(session: Session, query: ArticleQuery, page: bool = True) -> I
     if page:
         statement = statement.limit(query.limit).offset(query.offset)
     yield from session.scalars(statement.execution_options(yield_per=500))
+
+
+def months_of(session: Session, query: ArticleQuery) -> list[tuple[str, int]]:
+    """How many articles the query matches, by month of publication (``YYYY-MM``; ``?`` for
+    those without a date), oldest first: counted by the database, not by reading them."""
+    dialect = session.get_bind().dialect.name
+    matching = (
+        query.statement(dialect).order_by(None).with_only_columns(ArticleRow.published).subquery()
+    )
+    month = func.coalesce(func.substr(matching.c.published, 1, 7), "?")
+    rows = session.execute(select(month, func.count()).group_by(month).order_by(month))
+    return [(str(m), int(n)) for m, n in rows]
