@@ -199,6 +199,36 @@ def test_a_researcher_may_read_but_not_write(browser: Any, setup: Setup) -> None
     assert "/ui/sign-in" in page.url
 
 
+def test_an_archivist_schedules_a_job_and_pages_read_without_javascript(
+    browser: Any, setup: Setup
+) -> None:
+    page = _signed_in(browser, setup, "archivist", java_script_enabled=False)
+    page.goto("/ui/schedules")
+    page.get_by_label("Job").select_option("demo-ui")
+    page.get_by_label("Cron expression").fill("30 6 * * 1-5")
+    page.get_by_label("Time zone").fill("Europe/Paris")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url(re.compile(r"/ui/schedules/\d+$"))
+    assert "06:30 AM, Monday through Friday" in page.locator("main").inner_text()
+    assert page.locator("main ul li").count() >= 5  # the next five fire times
+    page.goto("/ui/schedules")
+    page.get_by_role("button", name="Disable").click()
+    assert "disabled" in page.locator("table").inner_text()
+    bad = page.goto("/ui/schedules")
+    assert bad is not None
+    page.get_by_label("Job").select_option("demo-ui")
+    page.get_by_label("Cron expression").fill("0 0 30 2 *")  # never fires
+    page.get_by_role("button", name="Create").click()
+    assert "cron" in page.locator(".error").inner_text().lower()
+    for target in ("/ui/runs/1", "/ui/articles/1", "/ui/search?q=Pyongyang"):
+        page.goto(target)  # without scripts: everything is there to read
+        assert page.locator("main h1").inner_text()
+    page.goto("/ui/runs/1")
+    assert page.locator("#run-status").inner_text() == "succeeded"
+    assert "finished" in page.locator("#run-log").inner_text().lower()
+    setup.visited.add("/ui/schedules/1")
+
+
 def test_every_page_passes_axe_and_looks_right_narrow_and_wide(browser: Any, setup: Setup) -> None:
     """axe-core in the page (a context that lets the test inject it past the pages' CSP):
     no serious or critical violation; a screenshot of each page at both widths."""

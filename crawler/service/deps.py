@@ -22,7 +22,15 @@ from crawler.service.auth import Caller, Role, TokenCheck, allows
 from crawler.service.db import Database
 from crawler.service.storages import Storages
 
-__all__ = ["Admin", "Reader", "SessionDep", "StoragesDep", "Writer", "request_session"]
+__all__ = [
+    "Admin",
+    "Reader",
+    "SessionDep",
+    "StoragesDep",
+    "StreamingSessionDep",
+    "Writer",
+    "request_session",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `crawler tokens create`.")
 
@@ -72,7 +80,11 @@ async def _session(request: Request, _checked: CallerDep) -> AsyncIterator[Sessi
         yield session
 
 
-SessionDep = Annotated[Session, Depends(_session)]
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+"""The request's session, committed when the route returns and before the response leaves:
+a client that follows it at once (a redirect, a GET after a POST) sees what it did."""
+StreamingSessionDep = Annotated[Session, Depends(_session, scope="request")]
+"""For a streamed answer (an export read as it is sent): closed after the response."""
 
 
 def _storages(request: Request) -> Storages:

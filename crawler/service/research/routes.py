@@ -14,7 +14,7 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from crawler.archive.storage import file_digest
-from crawler.service.deps import Reader, SessionDep, StoragesDep
+from crawler.service.deps import Reader, SessionDep, StoragesDep, StreamingSessionDep
 from crawler.service.errors import NotFoundError, ServiceError
 from crawler.service.media import answers
 from crawler.service.params import DATE_PREFIX, TIMESTAMP, Offset, RowId
@@ -138,7 +138,7 @@ def search_articles(session: SessionDep, _token: Reader, query: ArticleFilters) 
 
 @router.get("/articles/export", response_class=Response, responses=_EXPORTS)
 def export_articles(
-    session: SessionDep,
+    session: StreamingSessionDep,
     _token: Reader,
     query: ArticleFilters,
     format: Literal["jsonl", "csv", "parquet"] = "jsonl",
@@ -253,7 +253,7 @@ def show_crawl(crawl_id: str, session: SessionDep, _token: Reader) -> dict[str, 
 @router.get("/crawls/{crawl_id}/articles", response_class=Response, responses=_EXPORTS)
 def crawl_articles(
     crawl_id: str,
-    session: SessionDep,
+    session: StreamingSessionDep,
     _token: Reader,
     format: Literal["jsonl", "csv", "parquet"] = "jsonl",
 ) -> Response:

@@ -22,7 +22,7 @@ from crawler.service.research.routes import export_response
 from crawler.service.research.search import ArticleQuery, find_articles, months_of
 from crawler.service.tables import ArticleRow
 from crawler.service.ui.render import page
-from crawler.service.ui.session import UiCaller, UiSession
+from crawler.service.ui.session import UiCaller, UiSession, UiStreamingSession
 
 __all__ = ["router"]
 
@@ -87,7 +87,7 @@ def search(request: Request, user: UiCaller, session: UiSession, offset: Offset 
 def export(
     request: Request,
     user: UiCaller,
-    session: UiSession,
+    session: UiStreamingSession,
     format: Literal["jsonl", "csv", "parquet"] = "csv",
 ) -> Response:
     """Every article the search matches, as a download."""

@@ -29,6 +29,7 @@ __all__ = [
     "SignedIn",
     "UiCaller",
     "UiSession",
+    "UiStreamingSession",
     "check_csrf",
     "csrf_token",
     "sign_in_url",
@@ -86,8 +87,11 @@ async def _ui_session(request: Request, _user: UiCaller) -> AsyncIterator[Sessio
         yield session
 
 
-UiSession = Annotated[Session, Depends(_ui_session)]
-"""A database session, opened once the cookie's token is known to be good."""
+UiSession = Annotated[Session, Depends(_ui_session, scope="function")]
+"""A database session, opened once the cookie's token is known to be good, committed
+before the response leaves (the page a redirect leads to sees the change)."""
+UiStreamingSession = Annotated[Session, Depends(_ui_session, scope="request")]
+"""For a streamed download: closed after the response."""
 
 
 def sign_in_url(next_path: str) -> str:
