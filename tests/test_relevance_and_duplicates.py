@@ -177,3 +177,16 @@ def test_passage_index_is_bounded_by_its_window() -> None:
     assert late.duplicate_of == "first"  # fingerprints are kept for the whole crawl
     near = index.add("near", features(shared + " encore"))
     assert near.cluster_id == first.cluster_id
+
+
+def test_fingerprints_do_not_depend_on_the_python_build() -> None:
+    """Archived cluster ids are reproduced anywhere: the features are CRC-32s of fixed
+    bytes, not ``hash()`` (whose tuple algorithm is CPython's own and may change)."""
+    from crawler.articles.neardup import features, simhash
+
+    text = (
+        "La Corée du Nord et la Russie ont signé un traité de partenariat stratégique "
+        "global à Pyongyang le 19 juin 2024"
+    )
+    assert features(text) == [15654214998142683984]
+    assert simhash(features(text)) == 0xD93EF199E9E30B50

@@ -220,3 +220,52 @@ def test_index_lines_collected_while_writing_equal_cdxj_indexer(
     write_index(tmp_path / "lines", tmp_path / "written.cdxj")
     index_warc(path, tmp_path / "read.cdxj")
     assert (tmp_path / "written.cdxj").read_text() == (tmp_path / "read.cdxj").read_text()
+
+
+def test_member_scan_reads_the_file_once_and_finds_every_member(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many small records: every member found at its offset, with its type; the file read
+    once (a scan that went back to each member's start read 1 MiB per member)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from crawler.archive import repair
+
+    w, _ = writer(tmp_path)
+    for i in range(400):
+        w.write_exchange(exchange(f"https://example.fr/{i}", b"x" * 50))
+    path = next(tmp_path.glob("*.open"))
+    expected = []
+    with path.open("rb") as handle:
+        records = ArchiveIterator(handle)
+        for record in records:
+            record.content_stream().read()
+            expected.append(record.rec_type)
+    read = 0
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: object, **kwargs: object) -> object:
+        handle = real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        if self == path:
+            original = handle.read
+
+            def read_counted(size: int = -1) -> bytes:
+                nonlocal read
+                data = original(size)
+                read += len(data)
+                return data
+
+            handle.read = read_counted
+        return handle
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    scan = repair.scan_members(path)
+    assert scan.stop is None and [kind for _, kind in scan.members] == expected
+    assert scan.members[-1][0] == path.stat().st_size
+    assert read == path.stat().st_size  # once, front to back
+    monkeypatch.undo()
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-10])
+    assert repair.scan_members(path).stop == "cut (the file ends inside it)"
+    path.write_bytes(whole[:200] + b"\x00" * 50 + whole[250:])
+    assert (repair.scan_members(path).stop or "").startswith("corrupt")

@@ -47,31 +47,36 @@ class MemberScan:
 
 def scan_members(path: Path) -> MemberScan:
     """Walk the gzip members of a WARC file (one record each), stopping at the first that is
-    cut or corrupt."""
+    cut or corrupt. The file is read once, front to back: what a member's inflater did not
+    use is the start of the next member."""
     members: list[tuple[int, str]] = []
     good = 0
-    size = path.stat().st_size
+    pending = b""  # bytes read past the end of the last member
     with path.open("rb") as handle:
-        while good < size:
-            handle.seek(good)
+        while True:
+            if not pending:
+                pending = handle.read(_CHUNK)
+                if not pending:
+                    return MemberScan(members, None)
             inflater = zlib.decompressobj(wbits=31)
-            fed = 0
+            used = 0
             head = b""
             while not inflater.eof:
-                chunk = handle.read(_CHUNK)
+                chunk = pending or handle.read(_CHUNK)
+                pending = b""
                 if not chunk:
                     return MemberScan(members, "cut (the file ends inside it)")
-                fed += len(chunk)
                 try:
                     out = inflater.decompress(chunk)
                 except zlib.error as exc:
                     return MemberScan(members, f"corrupt: {exc}")
+                used += len(chunk)
                 if len(head) < 2048:
                     head += out[:2048]
-            good += fed - len(inflater.unused_data)
+            pending = inflater.unused_data
+            good += used - len(pending)
             kind = head.split(b"\r\nWARC-Type: ", 1)[-1].split(b"\r\n", 1)[0]
             members.append((good, kind.decode("latin-1")))
-    return MemberScan(members, None)
 
 
 def repair_warc(open_path: Path) -> RepairedWarc:

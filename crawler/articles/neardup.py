@@ -16,10 +16,10 @@ keeps small integers in :class:`DuplicateIndex`, with bounded memory:
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 import zlib
 from collections import Counter, deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 __all__ = ["DuplicateIndex", "Duplication", "features", "simhash"]
@@ -29,22 +29,27 @@ GRAM = 8
 SAMPLE_MOD = 8
 
 
-_MASK = (1 << 64) - 1
+_SEED = 0x9E3779B9
+"""The second CRC's starting value (any constant other than 0)."""
 
 
 def features(text: str) -> list[int]:
     """Sampled 64-bit hashes of the text's word 8-grams (sorted, unique).
 
-    Words are CRC-32'd, 8-grams hashed as tuples of those integers: both are deterministic
-    across processes (unlike ``hash(str)``), so every extraction worker agrees.
+    Words are CRC-32'd; an 8-gram is the 32 bytes of its words' CRCs (little-endian), hashed
+    by two CRC-32s with different seeds into 64 bits. Nothing depends on the Python build
+    (``hash()`` of a tuple does), so fingerprints archived today are reproduced anywhere.
     """
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     ids = list(map(zlib.crc32, map(str.encode, words)))
+    packed = struct.pack(f"<{len(ids)}I", *ids)
+    width = 4 * GRAM
     if len(ids) < GRAM:  # a short text is one gram
-        grams: Iterable[int] = [hash(tuple(ids))]
-    else:  # the tuples built by zip, in C: the same tuples, the same hashes
-        grams = map(hash, zip(*(ids[k:] for k in range(GRAM)), strict=False))  # shorter tails
-    return sorted({h & _MASK for h in grams if h % SAMPLE_MOD == 0})
+        spans = [packed]
+    else:
+        spans = [packed[i : i + width] for i in range(0, len(packed) - width + 4, 4)]
+    grams = ((zlib.crc32(span, _SEED) << 32) | zlib.crc32(span) for span in spans)
+    return sorted({h for h in grams if h % SAMPLE_MOD == 0})
 
 
 def simhash(hashes: list[int]) -> int:
