@@ -17,6 +17,7 @@ __all__ = [
     "DEPTH",
     "HEADERS_AT",
     "HTTP_REASON",
+    "KEEP_BYTES",
     "KIND",
     "LISTING",
     "PARENT",
@@ -55,6 +56,9 @@ PREVIOUS = "archive_previous"
 job (set by ``ConditionalRequests``)."""
 TRUNCATED = "archive_truncated"
 """``str``: ``WARC-Truncated`` reason, when ``ResponseLimits`` cut the download."""
+KEEP_BYTES = "archive_keep_bytes"
+"""``int``: the body is kept to this many bytes (``ResponseLimits`` cut it at the size cap;
+the download handler trims the chunk that crossed it)."""
 HTTP_REASON = "archive_http_reason"
 """``str``: the reason phrase of the server's status line (for the WARC record)."""
 BYTES_RECEIVED = "archive_bytes_received"

@@ -1,4 +1,5 @@
-"""HTTP download handler that keeps the server's reason phrase for the WARC status line.
+"""HTTP download handler that keeps the server's reason phrase for the WARC status line, and
+keeps a body cut at the size cap to exactly the cap (the chunk that crossed it is trimmed).
 
 Scrapy's HTTP/1.1 handler parses the status line with Twisted but keeps only the code. This
 subclass records ``txresponse.phrase`` in ``request.meta`` before the body is read; the rest
@@ -51,9 +52,12 @@ class ReasonKeepingDownloadHandler(HTTP11DownloadHandler):
         try:
             with wrap_twisted_exceptions():
                 response: Response = await maybe_deferred_to_future(agent.download_request(request))
-                return response
         except ResponseDataLossError:
             if not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
             raise
+        keep = request.meta.get(meta.KEEP_BYTES)
+        if keep is not None and len(response.body) > keep:
+            response = response.replace(body=response.body[:keep])
+        return response

@@ -71,6 +71,7 @@ class ResponseLimits:
         received = request.meta.get(meta.BYTES_RECEIVED, 0) + len(data)
         request.meta[meta.BYTES_RECEIVED] = received
         if received > self.config.max_bytes:
+            request.meta[meta.KEEP_BYTES] = self.config.max_bytes  # not the chunk past it
             self._cut(request, "length", f"{received} bytes > {self.config.max_bytes}")
         started = request.meta.get(meta.HEADERS_AT)
         if started is not None and monotonic() - started > self.config.max_seconds:
