@@ -1,41 +1,97 @@
-"""Article body extraction on scrapinghub-aeb (DEV): our pipeline vs trafilatura's default.
+"""Extraction quality on every annotated set, each with its own metric, stock trafilatura
+and htmldate measured in the same run:
 
-    python bench/eval_extraction.py [DIR]
+    python bench/eval_extraction.py [--sets aeb,traf,fr,dates] [--workers 2]
 
-Uses the benchmark's own word-4-gram metric (crawler/evaluation.py). The same pages and
-metric are behind ``crawler extract --eval DIR``.
+| set (DEV) | metric |
+|---|---|
+| scrapinghub-aeb (145) | the benchmark's word-4-gram precision/recall/F1 |
+| trafilatura-eval (696) | trafilatura's snippets: ``with`` found, ``without`` leaked |
+| french-news (19 of trafilatura-eval, 30 of htmldate-eval) | the parent set's metric |
+| htmldate-eval (704) | publication dates: right, wrong, none (htmldate's metric) |
+
+Systems: trafilatura's ``extract()`` with its defaults, without comments, without comments
+in fast mode (no fallback extractors); htmldate's extensive search; this pipeline
+(``extract_page``, as a crawl runs it). ``CORPORA`` points at shared/corpora.
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpora import corpora
-from crawler.articles.evaluation import score_documents
+from crawler.articles.evaluation import Score, score_documents, score_snippets
+
+Page = tuple[str, bytes]
 
 
-def _ours(args: tuple[str, bytes]) -> str:
-    from crawler.articles.extract import extract_page
-
-    url, body = args
-    return str(extract_page(body, url, "text/html; charset=utf-8").text)
-
-
-def _trafilatura_default(args: tuple[str, bytes]) -> str:
+# --- systems (module level: they run in worker processes) ---------------------------------
+def stock_default(page: Page) -> str | None:
     import trafilatura
 
-    url, body = args
-    return trafilatura.extract(body.decode("utf-8"), url=url) or ""
+    return trafilatura.extract(page[1], url=page[0])
 
 
-def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else corpora() / "scrapinghub-aeb"
+def stock_no_comments(page: Page) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(page[1], url=page[0], include_comments=False)
+
+
+def stock_fast(page: Page) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(page[1], url=page[0], include_comments=False, fast=True)
+
+
+def pipeline(page: Page) -> str | None:
+    from crawler.articles.extract import extract_page
+
+    return extract_page(page[1], page[0]).text or None
+
+
+def htmldate_extensive(page: Page) -> str | None:
+    from htmldate import find_date
+
+    try:
+        found: str | None = find_date(
+            page[1], url=page[0], extensive_search=True, original_date=True
+        )
+    except Exception:
+        return None
+    return found
+
+
+def pipeline_date(page: Page) -> str | None:
+    from crawler.articles.extract import extract_page
+
+    return extract_page(page[1], page[0]).published
+
+
+TEXT_SYSTEMS: dict[str, Callable[[Page], str | None]] = {
+    "trafilatura extract() defaults": stock_default,
+    "trafilatura, include_comments=False": stock_no_comments,
+    "trafilatura, include_comments=False, fast=True": stock_fast,
+    "this pipeline (crawler extract)": pipeline,
+}
+DATE_SYSTEMS: dict[str, Callable[[Page], str | None]] = {
+    "htmldate find_date(extensive_search=True)": htmldate_extensive,
+    "this pipeline (crawler extract)": pipeline_date,
+}
+
+
+# --- sets ----------------------------------------------------------------------------------
+def aeb(root: Path) -> tuple[list[Page], list[str]]:
+    folder = root / "scrapinghub-aeb"
     truth = json.loads((folder / "ground-truth.json").read_text())
     pages = [
         (
@@ -44,17 +100,117 @@ def main() -> None:
         )
         for k in truth
     ]
-    gold = [truth[k]["articleBody"] for k in truth]
-    print("| system | F1 | precision | recall | accuracy |\n|---|---|---|---|---|")
-    with ProcessPoolExecutor(2) as pool:
-        for name, func in (
-            ("trafilatura extract() defaults", _trafilatura_default),
-            ("news-archive-crawler pipeline", _ours),
-        ):
-            s = score_documents(zip(gold, pool.map(func, pages, chunksize=4), strict=True))
-            print(
-                f"| {name} | {s.f1:.3f} | {s.precision:.3f} | {s.recall:.3f} | {s.accuracy:.3f} |"
-            )
+    return pages, [truth[k]["articleBody"] for k in truth]
+
+
+def trafilatura_eval(root: Path, only: set[str] | None = None) -> tuple[list[Page], list[Any]]:
+    folder = root / "trafilatura-eval"
+    gold = json.loads((folder / "evaldata.json").read_text())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    pages, snippets = [], []
+    for url, item in gold.items():
+        if only is not None and url not in only:
+            continue
+        path = folder / manifest[url]["html_path"]
+        pages.append((url if url.startswith("http") else "", gzip.decompress(path.read_bytes())))
+        snippets.append((item.get("with") or [], item.get("without") or []))
+    return pages, snippets
+
+
+def htmldate_eval(root: Path, only: set[str] | None = None) -> tuple[list[Page], list[str]]:
+    folder = root / "htmldate-eval"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    pages, dates = [], []
+    for collection in ("eval_default.json", "eval_mediacloud_2020.json"):
+        for url, item in json.loads((folder / collection).read_text()).items():
+            if only is not None and url not in only:
+                continue
+            html = folder / manifest[url]["html_path"]
+            pages.append((url, gzip.decompress(html.read_bytes())))
+            dates.append(item["date"])
+    return pages, dates
+
+
+def french(root: Path) -> dict[str, set[str]]:
+    """The ids of the French pages in each parent set."""
+    index = json.loads((root / "french-news" / "index.json").read_text())
+    ids: dict[str, set[str]] = {}
+    for entry in index.values():
+        for parent, found in entry["entries"].items():
+            ids.setdefault(parent, set()).add(found["id"])
+    return ids
+
+
+# --- scoring -------------------------------------------------------------------------------
+def date_score(gold: list[str], found: list[str | None]) -> Score:
+    tp = sum(g == f for g, f in zip(gold, found, strict=True))
+    fp = sum(f is not None and g != f for g, f in zip(gold, found, strict=True))
+    fn = sum(f is None for f in found)
+    return Score(
+        2 * tp / (2 * tp + fp + fn) if tp else 0.0,
+        tp / (tp + fp) if tp + fp else 0.0,
+        tp / (tp + fn) if tp + fn else 0.0,
+        tp / len(gold) if gold else 0.0,
+        len(gold),
+    )
+
+
+def run(
+    pool: ProcessPoolExecutor, systems: dict[str, Callable[[Page], str | None]], pages: list[Page]
+) -> dict[str, list[str | None]]:
+    return {name: list(pool.map(func, pages, chunksize=4)) for name, func in systems.items()}
+
+
+def row(set_name: str, system: str, score: Score) -> str:
+    return (
+        f"| {set_name} | {system} | {score.precision:.3f} | {score.recall:.3f} | "
+        f"**{score.f1:.3f}** | {score.accuracy:.3f} | {score.documents} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="aeb,traf,fr,dates")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    wanted = set(args.sets.split(","))
+    root = corpora()
+    lines = [
+        "| set (DEV) | system | precision | recall | F1 | accuracy | pages |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    french_ids = french(root)
+    with ProcessPoolExecutor(args.workers) as pool:
+        if "aeb" in wanted:
+            pages, gold = aeb(root)
+            for name, out in run(pool, TEXT_SYSTEMS, pages).items():
+                score = score_documents(zip(gold, [o or "" for o in out], strict=True))
+                lines.append(row("scrapinghub-aeb (word 4-grams)", name, score))
+        if "traf" in wanted or "fr" in wanted:
+            pages, snippets = trafilatura_eval(root)
+            outputs = run(pool, TEXT_SYSTEMS, pages)
+            french_urls = french_ids.get("trafilatura-eval", set())
+            for name, out in outputs.items():
+                items = [(w, wo, o) for (w, wo), o in zip(snippets, out, strict=True)]
+                if "traf" in wanted:
+                    lines.append(row("trafilatura-eval (snippets)", name, score_snippets(items)))
+                if "fr" in wanted:
+                    fr = [i for i, (u, _) in zip(items, pages, strict=True) if u in french_urls]
+                    lines.append(
+                        row("french-news: trafilatura-eval part", name, score_snippets(fr))
+                    )
+        if "dates" in wanted or "fr" in wanted:
+            pages, dates = htmldate_eval(root)
+            found = run(pool, DATE_SYSTEMS, pages)
+            french_urls = french_ids.get("htmldate-eval", set())
+            for name, out in found.items():
+                if "dates" in wanted:
+                    lines.append(row("htmldate-eval (dates)", name, date_score(dates, out)))
+                if "fr" in wanted:
+                    keep = [i for i, (u, _) in enumerate(pages) if u in french_urls]
+                    score = date_score([dates[i] for i in keep], [out[i] for i in keep])
+                    lines.append(row("french-news: htmldate-eval part", name, score))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

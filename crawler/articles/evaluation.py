@@ -22,7 +22,14 @@ from pathlib import Path
 from crawler.articles.extract import ExtractionResult, ExtractOptions
 from crawler.articles.pool import ExtractionPool, PoolOptions
 
-__all__ = ["EvaluationError", "Score", "evaluate_folder", "score_documents", "shingles"]
+__all__ = [
+    "EvaluationError",
+    "Score",
+    "evaluate_folder",
+    "score_documents",
+    "score_snippets",
+    "shingles",
+]
 
 _WORD = re.compile(r"\w+")
 
@@ -78,6 +85,35 @@ def score_documents(pairs: Iterable[tuple[str, str]]) -> Score:
     recall = sum(recalls) / len(recalls) if recalls else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Score(f1, precision, recall, exact / count if count else 0.0, count)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _squeezed(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def score_snippets(items: Iterable[tuple[list[str], list[str], str | None]]) -> Score:
+    """trafilatura's evaluation metric: per page, the ``with`` snippets found in the output
+    are true positives (the others false negatives), the ``without`` snippets found are
+    false positives (the others true negatives); whitespace squeezed; counts summed over
+    the pages. ``None`` output: every ``with`` missed, every ``without`` avoided."""
+    tp = fn = fp = tn = pages = 0
+    for wanted, unwanted, output in items:
+        pages += 1
+        text = _squeezed(output or "")
+        found = [bool(output) and _squeezed(s) in text for s in wanted]
+        leaked = [bool(output) and _squeezed(s) in text for s in unwanted]
+        tp += sum(found)
+        fn += len(found) - sum(found)
+        fp += sum(leaked)
+        tn += len(leaked) - sum(leaked)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    total = tp + fn + fp + tn
+    return Score(f1, precision, recall, (tp + tn) / total if total else 0.0, pages)
 
 
 class EvaluationError(RuntimeError):
