@@ -59,6 +59,13 @@ def pipeline(page: Page) -> str | None:
     return extract_page(page[1], page[0]).text or None
 
 
+def pipeline_fallback(page: Page) -> str | None:
+    from crawler.articles.extract import ExtractOptions, extract_page
+
+    options = ExtractOptions(fallback_below=800)
+    return extract_page(page[1], page[0], options=options).text or None
+
+
 def htmldate_extensive(page: Page) -> str | None:
     from htmldate import find_date
 
@@ -82,6 +89,7 @@ TEXT_SYSTEMS: dict[str, Callable[[Page], str | None]] = {
     "trafilatura, include_comments=False": stock_no_comments,
     "trafilatura, include_comments=False, fast=True": stock_fast,
     "this pipeline (crawler extract)": pipeline,
+    "this pipeline, fallback_below=800": pipeline_fallback,
 }
 DATE_SYSTEMS: dict[str, Callable[[Page], str | None]] = {
     "htmldate find_date(extensive_search=True)": htmldate_extensive,

@@ -253,12 +253,21 @@ def test_article_search_filters_and_exports(api: tuple[TestClient, Database]) ->
     parquet = client.get("/crawls/first/articles", params={"format": "parquet"})
     frame = pq.read_table(io.BytesIO(parquet.content))
     assert frame.num_rows == 6 and "text" in frame.column_names
+    for format in ("jsonl", "csv", "parquet"):  # the same crawl, the same bytes
+        again = [
+            client.get("/crawls/first/articles", params={"format": format}).content
+            for _ in range(2)
+        ]
+        assert again[0] == again[1], format
 
     article = lines[0]["id"]
     csl = client.get(f"/articles/{article}/citation").json()[0]
     assert csl["type"] == "article-newspaper" and csl["URL"] and "WARC-Record-ID" in csl["note"]
     bib = client.get(f"/articles/{article}/citation", params={"format": "bibtex"}).text
     assert bib.startswith("@online{") and "urldate" in bib and "payload digest" in bib
+    ris = client.get(f"/articles/{article}/citation", params={"format": "ris"})
+    assert ris.headers["content-type"].startswith("application/x-research-info-systems")
+    assert ris.text.startswith("TY  - NEWS\n") and ris.text.rstrip().endswith("ER  -")
     assert client.get("/articles/99999").status_code == 404
 
 

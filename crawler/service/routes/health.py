@@ -1,5 +1,7 @@
 """``/health``, ``/ready`` and ``/metrics``: the service's own state, for ops."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -10,7 +12,7 @@ from crawler.service.db import Database
 from crawler.service.media import answers
 from crawler.service.storages import Storages
 
-__all__ = ["router"]
+__all__ = ["readiness", "router"]
 
 router = APIRouter(tags=["service"])
 
@@ -33,22 +35,28 @@ def metrics(request: Request) -> PlainTextResponse:
     return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/ready")
-def ready(request: Request) -> JSONResponse:
-    """Readiness: the database answers, and the storage (``CRAWLER_STORAGE_URL``) too."""
-    database: Database = request.app.state.database
-    settings: Settings = request.app.state.settings
-    storages: Storages = request.app.state.storages
-    problems = {}
+def readiness(app: Any) -> dict[str, str]:
+    """``database`` and ``storage``: ``ok``, ``not configured`` or what went wrong (the
+    status page of the web interface shows the same)."""
+    database: Database = app.state.database
+    settings: Settings = app.state.settings
+    storages: Storages = app.state.storages
+    status = {"database": "ok", "storage": "ok" if settings.storage_url else "not configured"}
     try:
         database.check()
     except Exception as exc:
-        problems["database"] = str(exc)
+        status["database"] = str(exc)
     if settings.storage_url:
         try:
             storages.get(settings.storage_url).ping()
         except Exception as exc:
-            problems["storage"] = str(exc)
-    status = {"database": "ok", "storage": "ok" if settings.storage_url else "not configured"}
-    status.update(problems)
-    return JSONResponse({"ready": not problems, **status}, 503 if problems else 200)
+            status["storage"] = str(exc)
+    return status
+
+
+@router.get("/ready")
+def ready(request: Request) -> JSONResponse:
+    """Readiness: the database answers, and the storage (``CRAWLER_STORAGE_URL``) too."""
+    status = readiness(request.app)
+    fine = all(value in ("ok", "not configured") for value in status.values())
+    return JSONResponse({"ready": fine, **status}, 200 if fine else 503)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from crawler import __version__
 from crawler.service.liveness import alive_anywhere
+from crawler.service.routes.health import readiness
 from crawler.service.tables import ArticleRow, CaptureRow, CrawlRow, Run
 from crawler.service.ui.forms import read_form
 from crawler.service.ui.render import page
@@ -84,18 +85,8 @@ def home(request: Request, user: UiCaller, session: UiSession) -> Response:
 
 @router.get("/status")
 def status(request: Request, user: UiCaller, session: UiSession) -> Response:
-    database_ok, database_problem = True, ""
-    try:
-        request.app.state.database.check()
-    except Exception as exc:
-        database_ok, database_problem = False, str(exc)
     settings = request.app.state.settings
-    storage_ok, storage_problem = True, ""
-    if settings.storage_url:
-        try:
-            request.app.state.storages.get(settings.storage_url).ping()
-        except Exception as exc:
-            storage_ok, storage_problem = False, str(exc)
+    ready = readiness(request.app)
     by_state = list(session.execute(select(Run.status, func.count()).group_by(Run.status)))
     counts = dict(by_state)
     return page(
@@ -105,10 +96,7 @@ def status(request: Request, user: UiCaller, session: UiSession) -> Response:
         section="status",
         user=user,
         version=__version__,
-        database_ok=database_ok,
-        database_problem=database_problem,
-        storage_ok=storage_ok,
-        storage_problem=storage_problem,
+        ready=ready,
         storage_url=settings.storage_url,
         workers=alive_anywhere(settings.data_dir, 3 * settings.heartbeat + 30),
         queued=counts.get("queued", 0),
