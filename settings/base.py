@@ -60,6 +60,8 @@ EXTENSIONS = {
     "crawler.crawl.components.progress.Progress": 120,
     "crawler.crawl.components.journal_keeper.JournalKeeper": 130,
     "crawler.crawl.components.incremental.CaptureRecorder": 140,
+    "scrapy.extensions.closespider.CloseSpider": None,  # closing waited out every delay
+    "crawler.crawl.components.closing.PromptCloseSpider": 0,  # Scrapy's place for it
     "scrapy.extensions.logstats.LogStats": None,  # Progress reports archive figures instead
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,  # see REMOTE_CONTROL_ENABLED

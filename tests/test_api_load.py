@@ -1,10 +1,12 @@
 """The API under a burst of requests, on loopback: the real server (``crawler serve``), 200
 requests with made-up tokens and 200 with a good one at once; every one is answered, and
-``/health`` answers within a second meanwhile (median of ten calls)."""
+``/health`` answers within a second meanwhile (median of ten calls). On the embedded SQLite
+database and on PostgreSQL (the machine's, a database made for the test)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -18,6 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT, run_cli
+from tests.databases import postgres_database
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +31,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    with contextlib.ExitStack() as stack:
+        database = {}
+        if request.param == "postgresql":
+            database["DATABASE_URL"] = stack.enter_context(postgres_database())
+        yield from _serve(tmp_path_factory, database)
+
+
+def _serve(
+    tmp_path_factory: pytest.TempPathFactory, database: dict[str, str]
+) -> Iterator[tuple[str, str]]:
     data = tmp_path_factory.mktemp("api-load")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRAWLER_DATA_DIR": str(data)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRAWLER_DATA_DIR": str(data), **database}
     created = run_cli("tokens", "create", "reader", "--role", "researcher", env=env)
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()

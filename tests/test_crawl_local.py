@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -403,6 +404,49 @@ def test_a_politeness_delay_is_bounded(tmp_path: Path) -> None:
             parse_job(
                 f"name: x\nseeds: {{feeds: ['https://a.fr/']}}\npoliteness: {{delay: {delay}}}\n"
             )
+
+
+def test_the_duration_limit_and_a_stop_win_over_the_longest_delay(
+    site: MockSite, tmp_path: Path
+) -> None:
+    """With the longest delay a job may set (2 minutes between requests), ``duration: 5s``
+    still ends the crawl within seconds, and SIGTERM ends it at once: the requests waiting
+    for their turn are dropped, not waited for. Generous bounds (they check that nothing
+    waits a delay out, not how fast the machine is)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    job = mock_job(site, f"file://{tmp_path / 'archive'}")
+    job["politeness"] = {"delay": "2m", "concurrency_per_domain": 1}
+    job["limits"] = {"pages": 50, "duration": "5s", "download_timeout": "2s"}
+    path = write_job(tmp_path / "job.yaml", job)
+    started = time.monotonic()
+    result = run_cli("crawl", str(path), "--crawl-id", "by-duration", timeout=110)
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert took < 60, f"took {took:.0f}s: the 2-minute delay was waited out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    job["limits"] = {"pages": 50, "duration": "10m", "download_timeout": "2s"}
+    write_job(path, job)
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", str(path), "--crawl-id", "by-signal"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(8)  # started, first page fetched, the next waiting its 2 minutes
+    stopped_at = time.monotonic()
+    crawl.send_signal(signal.SIGTERM)
+    _, stderr = crawl.communicate(timeout=90)
+    assert time.monotonic() - stopped_at < 45, stderr[-2000:]
+    assert (tmp_path / "archive" / "crawls" / "by-signal" / "manifest.json").exists(), stderr[
+        -2000:
+    ]
 
 
 def test_no_crawl_calls_out_for_the_public_suffix_list(site: MockSite, tmp_path: Path) -> None:
