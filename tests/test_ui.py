@@ -231,6 +231,53 @@ def test_an_archivist_schedules_a_job_and_pages_read_without_javascript(
     setup.visited.add("/ui/schedules/1")
 
 
+def test_an_archivist_cancels_a_running_crawl_and_resumes_it(browser: Any, setup: Setup) -> None:
+    """A slow site: the run is seen running, cancelled from its page, then resumed."""
+    from tests.pagedsite import PagedSite
+
+    slow = PagedSite(sections=2, per_section=20, delay=1.0)
+    try:
+        page = _signed_in(browser, setup, "archivist")
+        page.goto("/ui/jobs/new")
+        storage = f"file://{setup.tmp / 'archive'}"
+        page.get_by_label("Job file").fill(
+            f"""name: slow-ui
+seeds:
+  start_pages: [{slow.url}/]
+scope:
+  max_depth: 2
+politeness:
+  delay: 0
+  concurrency_per_domain: 1
+safety:
+  allowed_networks: [127.0.0.1/32]
+storage: {storage}
+"""
+        )
+        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Start a run").click()
+        page.wait_for_url(re.compile(r"/ui/runs/\d+$"))
+        status = page.locator("#run-status")
+        for _ in range(120):
+            if status.inner_text() == "running":
+                break
+            page.wait_for_timeout(250)
+        assert status.inner_text() == "running"
+        page.get_by_role("button", name="Cancel").click()
+        for _ in range(240):
+            if status.inner_text() in ("cancelled", "interrupted", "failed", "succeeded"):
+                break
+            page.wait_for_timeout(250)
+            if status.inner_text() == "cancelling":
+                page.reload()  # the page follows the run; a reload shows the buttons of now
+        assert status.inner_text() == "cancelled"
+        page.get_by_role("button", name="Resume").click()
+        assert status.inner_text() in ("queued", "running")
+        page.get_by_role("button", name="Cancel").click()  # and not left running
+    finally:
+        slow.shutdown()
+
+
 def test_every_page_passes_axe_and_looks_right_narrow_and_wide(browser: Any, setup: Setup) -> None:
     """axe-core in the page (a context that lets the test inject it past the pages' CSP):
     no serious or critical violation; a screenshot of each page at both widths."""
