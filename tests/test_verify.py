@@ -174,3 +174,54 @@ def test_crawl_ids_cannot_reach_outside_the_archive(
         result = run_cli(command[0], "../secret", "--storage", f"file://{archive}", *command[1:])
         assert result.returncode != 0, command
         assert "invalid storage key" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_reextract_reads_bodies_a_window_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A crawl of any size: bodies are read from the WARCs as pages are submitted, a window
+    at a time, not all held before extraction starts."""
+    from concurrent.futures import Future
+
+    from crawler.articles import reextract
+    from crawler.articles.extract import ExtractOptions
+    from crawler.articles.model import WarcPointer
+
+    events: list[str] = []
+
+    class Pool:
+        def __init__(self, *_args: object) -> None:
+            pass
+
+        def submit(self, **page: object) -> Future[str]:
+            done: Future[str] = Future()
+            done.set_result(str(page["url"]))
+            return done
+
+        def close(self) -> None:
+            pass
+
+    def read(where: tuple[Path, int]) -> bytes:
+        events.append(f"read {where[1]}")
+        return b"<html></html>"
+
+    monkeypatch.setattr(reextract, "ExtractionPool", Pool)
+    monkeypatch.setattr(reextract, "_body_at", read)
+    pointer = WarcPointer(
+        filename="x.warc.gz",
+        offset=0,
+        length=1,
+        record_id="r",
+        record_type="response",
+        payload_digest=None,
+    )
+    pages = [
+        reextract._Page(f"https://e.fr/{i}", "text/html", None, (tmp_path, i), pointer, "d")
+        for i in range(40)
+    ]
+    for result in reextract._extract_all(pages, 2, ExtractOptions()):
+        events.append(f"result {result}")
+    assert len([e for e in events if e.startswith("result")]) == 40
+    first_result = events.index("result https://e.fr/0")
+    assert first_result == 16  # one window (2 workers x 8) read, then its results
+    assert events[-1] == "result https://e.fr/39"

@@ -15,7 +15,7 @@ import json
 import logging
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,7 +47,9 @@ class _Page:
     url: str
     content_type: str | None
     content_language: str | None
-    body: bytes
+    payload_at: tuple[Path, int]
+    """The WARC file and offset of the record holding the page's body (for a revisit, the
+    response it repeats): bodies are read again when extracted, never all held at once."""
     pointer: WarcPointer
     date: str
     listed: tuple[str | None, str] | None = None
@@ -131,7 +133,7 @@ def _scan(warcs: list[Path], seeds: frozenset[str]) -> tuple[list[_Page], dict[s
     copies: dict[str, tuple[str, ArchivedCopy]] = {}
     first_source: dict[str, tuple[str | None, str, int]] = {}
     redirected_from: dict[str, str] = {}
-    payloads: dict[str, bytes] = {}  # payload digest -> raw body, for revisits
+    payloads: dict[str, tuple[Path, int]] = {}  # payload digest -> its response, for revisits
     position = 0
     for path in warcs:
         with path.open("rb") as handle:
@@ -149,13 +151,17 @@ def _scan(warcs: list[Path], seeds: frozenset[str]) -> tuple[list[_Page], dict[s
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 status = int(record.http_headers.get_statuscode() or 0)
                 headers = list(record.http_headers.headers)
-                raw = record.content_stream().read() if kind == "response" else b""
                 digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                if kind == "response" and digest:
-                    payloads.setdefault(digest, raw)
-                elif kind == "revisit":
-                    raw = payloads.get(digest or "", b"")
+                raw = record.content_stream().read() if kind == "response" else b""
+                # warcio: ask for the offset only once the record is read (asking first
+                # leaves its content stream empty)
                 offset, length = records.get_record_offset(), records.get_record_length()
+                here = (path, offset)
+                payload_at = here if kind == "response" else payloads.get(digest or "")
+                if kind == "response" and digest:
+                    payloads.setdefault(digest, here)
+                elif kind == "revisit" and payload_at:
+                    raw = _body_at(payload_at)
                 if 300 <= status < 400 and _header(headers, "Location"):
                     target = urljoin(url, _header(headers, "Location") or "")
                     redirected_from.setdefault(target, redirected_from.get(url, url))
@@ -170,7 +176,7 @@ def _scan(warcs: list[Path], seeds: frozenset[str]) -> tuple[list[_Page], dict[s
                         url=url,
                         content_type=content_type or None,
                         content_language=_header(headers, "Content-Language"),
-                        body=raw,
+                        payload_at=payload_at or here,
                         pointer=WarcPointer(
                             filename=path.name,
                             offset=offset,
@@ -195,6 +201,15 @@ def _scan(warcs: list[Path], seeds: frozenset[str]) -> tuple[list[_Page], dict[s
     return [page for _, page in pages], redirected_from
 
 
+def _body_at(where: tuple[Path, int]) -> bytes:
+    """The payload of the record at ``where`` (a WARC file and a record's offset)."""
+    path, offset = where
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)))
+        return bytes(record.content_stream().read())
+
+
 def _listings(
     url: str, body: bytes, found: dict[str, tuple[str | None, str, int]], position: int
 ) -> None:
@@ -207,34 +222,41 @@ def _listings(
         found.setdefault(urljoin(url, item.url), (item.date, kind, position))
 
 
+_WINDOW_PER_WORKER = 8
+"""Pages submitted ahead per extraction worker: enough to keep them busy, few enough that a
+crawl of any size holds only a handful of bodies at once."""
+
+
 def _extract_all(
     pages: list[_Page], workers: int, options: ExtractOptions
-) -> list[ExtractionResult | None]:
+) -> Iterator[ExtractionResult | None]:
     """Extraction results in page order (None for a page whose extraction failed or timed
-    out: logged, and it counts as not rebuilt)."""
+    out: logged, and it counts as not rebuilt). Bodies are read from the WARCs as pages are
+    submitted, a window at a time."""
     pool = ExtractionPool(PoolOptions(workers=workers), options)
+    window = max(1, workers) * _WINDOW_PER_WORKER
     try:
-        futures = []
-        for page in pages:
-            listed_date, listed_kind = page.listed or (None, None)
-            futures.append(
-                pool.submit(
-                    body=page.body,
-                    url=page.url,
-                    content_type=page.content_type,
-                    content_language=page.content_language,
-                    listed_date=listed_date,
-                    listed_kind=listed_kind,
+        for start in range(0, len(pages), window):
+            chunk = pages[start : start + window]
+            futures = []
+            for page in chunk:
+                listed_date, listed_kind = page.listed or (None, None)
+                futures.append(
+                    pool.submit(
+                        body=_body_at(page.payload_at),
+                        url=page.url,
+                        content_type=page.content_type,
+                        content_language=page.content_language,
+                        listed_date=listed_date,
+                        listed_kind=listed_kind,
+                    )
                 )
-            )
-        results: list[ExtractionResult | None] = []
-        for page, future in zip(pages, futures, strict=True):
-            try:
-                results.append(future.result())
-            except Exception as exc:
-                logger.warning("%s: extraction failed: %r", page.url, exc)
-                results.append(None)
-        return results
+            for page, future in zip(chunk, futures, strict=True):
+                try:
+                    yield future.result()
+                except Exception as exc:
+                    logger.warning("%s: extraction failed: %r", page.url, exc)
+                    yield None
     finally:
         pool.close()
 
@@ -255,7 +277,13 @@ def reextract_crawl(
     seeds = frozenset(str(u) for u in (*given.get("start_pages", []), *given.get("listings", [])))
     options = options or ExtractOptions()
     builder = ArticleBuilder(options, TopicScorer(topic) if topic else None, Deduplicator(), window)
-    with tempfile.TemporaryDirectory() as scratch_name:
+    stored_lines = list(article_lines(storage, crawl_id, manifest))
+    stored = {json.loads(line)["warc"]["record_id"]: line for line in stored_lines}
+    stored_order = [json.loads(line)["warc"]["record_id"] for line in stored_lines]
+    stored_version = json.loads(stored_lines[0])["extractor"]["version"] if stored_lines else "-"
+    rank = {record_id: i for i, record_id in enumerate(stored_order)}
+    rebuilt: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as scratch_name:  # the WARCs, read until the end
         scratch = Path(scratch_name)
         warcs = []
         for entry in manifest.files:
@@ -265,31 +293,25 @@ def reextract_crawl(
                 warcs.append(local)
         progress(f"reading {len(warcs)} WARC file(s)")
         pages, redirected_from = _scan(warcs, seeds)
-    stored_lines = list(article_lines(storage, crawl_id, manifest))
-    stored = {json.loads(line)["warc"]["record_id"]: line for line in stored_lines}
-    stored_order = [json.loads(line)["warc"]["record_id"] for line in stored_lines]
-    stored_version = json.loads(stored_lines[0])["extractor"]["version"] if stored_lines else "-"
-    rank = {record_id: i for i, record_id in enumerate(stored_order)}
-    pages.sort(key=lambda p: rank.get(p.pointer.record_id, len(rank)))  # stored order first
-    progress(f"extracting {len(pages)} page(s)")
-    first = {p.pointer.record_id: redirected_from.get(p.url, p.url) for p in pages}
-    results = _extract_all(pages, workers, options)
-    rebuilt: dict[str, str] = {}
-    for page, result in zip(pages, results, strict=True):
-        if result is None or not result.is_article:
-            continue
-        url = page.original or first[page.pointer.record_id]
-        context = PageContext(
-            url=url,
-            final_url=page.url,
-            listed_date=page.listed[0] if page.listed else None,
-            captured_at=datetime.fromisoformat(page.date.replace("Z", "+00:00")),
-            crawl_id=crawl_id,
-            warc=page.pointer,
-            archived_copy=page.copy,
-        )
-        article = builder.build(result, context)
-        rebuilt[page.pointer.record_id] = article.model_dump_json(exclude_none=False)
+        pages.sort(key=lambda p: rank.get(p.pointer.record_id, len(rank)))  # stored order first
+        progress(f"extracting {len(pages)} page(s)")
+        first = {p.pointer.record_id: redirected_from.get(p.url, p.url) for p in pages}
+        results = _extract_all(pages, workers, options)
+        for page, result in zip(pages, results, strict=True):
+            if result is None or not result.is_article:
+                continue
+            url = page.original or first[page.pointer.record_id]
+            context = PageContext(
+                url=url,
+                final_url=page.url,
+                listed_date=page.listed[0] if page.listed else None,
+                captured_at=datetime.fromisoformat(page.date.replace("Z", "+00:00")),
+                crawl_id=crawl_id,
+                warc=page.pointer,
+                archived_copy=page.copy,
+            )
+            article = builder.build(result, context)
+            rebuilt[page.pointer.record_id] = article.model_dump_json(exclude_none=False)
     if out is not None:
         out.write_text("".join(line + "\n" for line in rebuilt.values()), encoding="utf-8")
     return _compare(crawl_id, stored, rebuilt, stored_version, builder.extractor.version)
