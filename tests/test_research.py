@@ -288,3 +288,27 @@ def test_snapshot_urls_keep_their_own_query_string() -> None:
     assert with_query("http://e.fr/search", Request(scope)) == "http://e.fr/search?q=a%26b&page=2"
     scope["query_string"] = b"raw=1"
     assert with_query("http://e.fr/", Request(scope)) == "http://e.fr/"
+
+
+def test_the_web_pages_read_the_index_on_both_databases(api: tuple[TestClient, Database]) -> None:
+    """The UI's own queries (months of a search, a cluster's members, captures, status) on
+    SQLite and PostgreSQL; the browser tests drive the pages themselves on SQLite."""
+    client, database = api
+    with database.transaction() as session:
+        _, secret = create_token(session, "ann", "archivist", "test")
+    pages = TestClient(client.app, base_url="https://testserver")  # the cookie is Secure
+    signed = pages.post("/ui/sign-in", data={"token": secret, "next": "/ui/"})
+    assert signed.status_code == 200 and "ann" in signed.text
+    search = pages.get("/ui/search", params={"q": "Pyongyang", "on_topic": "true"})
+    assert search.status_code == 200 and 'id="result-count"' in search.text
+    assert "<figure>" in search.text  # the histogram by month
+    article = int(search.text.split('href="/ui/articles/', 1)[1].split('"', 1)[0])
+    page = pages.get(f"/ui/articles/{article}")
+    assert page.status_code == 200 and "Captures of this page" in page.text
+    assert "Same cluster" in page.text  # the article is in both crawls: its copy clusters
+    frame = page.text.split('id="archived-frame"', 1)[1].split('src="', 1)[1].split('"', 1)[0]
+    assert pages.get(frame.replace("&amp;", "&")).status_code == 200
+    for path in ("/ui/status", "/ui/runs", "/ui/jobs", "/ui/schedules"):
+        assert pages.get(path).status_code == 200, path
+    exported = pages.get("/ui/search/export", params={"q": "Pyongyang", "format": "csv"})
+    assert exported.status_code == 200 and exported.text.startswith("id,")
