@@ -8,17 +8,18 @@ crawl's end, every file is written in a fixed order with the crawl's end as its 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -66,11 +67,10 @@ def _iso(when: datetime) -> str:
     return as_utc(when).isoformat().replace("+00:00", "Z")
 
 
-def _refers_to(warc: Path, offset: int, length: int) -> tuple[str, str] | None:
-    """The target URI and date a revisit record (at ``offset`` in ``warc``) points to."""
-    with warc.open("rb") as handle:
-        handle.seek(offset)
-        member = handle.read(length)
+def _refers_to(handle: BinaryIO, offset: int, length: int) -> tuple[str, str] | None:
+    """The target URI and date a revisit record (at ``offset`` in an open WARC) points to."""
+    handle.seek(offset)
+    member = handle.read(length)
     record = next(iter(ArchiveIterator(io.BytesIO(gzip.decompress(member)))))
     uri = record.rec_headers.get_header("WARC-Refers-To-Target-URI")
     date = record.rec_headers.get_header("WARC-Refers-To-Date")
@@ -166,7 +166,17 @@ def _with_originals(
     """The originals the crawl's revisits point to, copied when they are in other crawls."""
     name = f"{crawl_id}-originals.warc.gz"
     originals = _Originals(folder / name, name)
-    local = {Path(member).name: path for member, path in members}
+    with contextlib.ExitStack() as stack:  # each WARC opened once, however many revisits
+        local = {
+            Path(member).name: stack.enter_context(path.open("rb")) for member, path in members
+        }
+        _add_originals(cdxj, local, find, originals)
+    return originals
+
+
+def _add_originals(
+    cdxj: list[str], local: Mapping[str, BinaryIO], find: OriginalFinder, originals: _Originals
+) -> None:
     for line in cdxj:
         _, timestamp, data = cdxj_line(line)
         if data.get("mime") != "warc/revisit" or data.get("filename") not in local:
@@ -179,7 +189,6 @@ def _with_originals(
             originals.add((data["url"], timestamp), original)
         elif original is not None:
             originals.by_revisit[(data["url"], timestamp)] = original.fields
-    return originals
 
 
 def _zip_info(name: str, when: datetime) -> zipfile.ZipInfo:

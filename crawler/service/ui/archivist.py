@@ -319,7 +319,6 @@ def run(request: Request, run_id: RowId, user: UiCaller, session: UiSession) -> 
         coverage=coverage,
         coverage_columns=_COVERAGE_COLUMNS,
         months=months,
-        month_max=max((n for _, n in months), default=1) or 1,
         files=(crawl.manifest.get("files", []) if crawl else []),
         events=events[-500:],
     )

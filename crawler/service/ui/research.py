@@ -77,7 +77,6 @@ def search(request: Request, user: UiCaller, session: UiSession, offset: Offset 
         query=urlencode({k: v for k, v in form.items() if v}),
         results=results,
         months=dated,
-        month_max=max((n for _, n in dated), default=1),
         total=sum(n for _, n in months),
         error=error,
     )
