@@ -268,10 +268,9 @@ storage: {storage}
             if status.inner_text() in ("cancelled", "interrupted", "failed", "succeeded"):
                 break
             page.wait_for_timeout(250)
-            if status.inner_text() == "cancelling":
-                page.reload()  # the page follows the run; a reload shows the buttons of now
         assert status.inner_text() == "cancelled"
-        page.get_by_role("button", name="Resume").click()
+        # the page draws itself again when the run ends: the Resume button appears without a reload
+        page.get_by_role("button", name="Resume").click(timeout=10_000)
         assert status.inner_text() in ("queued", "running")
         page.get_by_role("button", name="Cancel").click()  # and not left running
     finally:

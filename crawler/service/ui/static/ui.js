@@ -21,7 +21,13 @@ function follow(live) {
         log.append(event.at + " " + event.message + "\n");
         after = event.id;
       }
-      if (!finalStates.includes(state.status)) setTimeout(tick, 2000);
+      if (!finalStates.includes(state.status)) {
+        setTimeout(tick, 2000);
+      } else if (state.status !== live.dataset.renderedStatus) {
+        // The run ended since the page was drawn: draw it again, with the buttons, times,
+        // coverage and files of the ended run.
+        window.location.reload();
+      }
     } catch (error) {
       setTimeout(tick, 5000);
     }
