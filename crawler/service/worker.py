@@ -35,6 +35,7 @@ from crawler.service.db import Database
 from crawler.service.job_captures import export_captures, import_captures
 from crawler.service.liveness import touch
 from crawler.service.metrics import RUNS_FINISHED, WORKER_RUN
+from crawler.service.run_logs import ship_log
 from crawler.service.runs import add_event, claim_next, finish_run, get_run, heartbeat, reap_stale
 from crawler.service.tables import ACTIVE_RUN_STATES, Run
 
@@ -45,7 +46,6 @@ __all__ = ["Worker"]
 
 logger = logging.getLogger(__name__)
 
-_LOG_LINES_PER_BEAT = 2000
 _KILL_AFTER = 300.0
 """Seconds a child may take to stop cleanly after SIGTERM before it is killed."""
 
@@ -276,9 +276,10 @@ class Worker:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=self.settings.heartbeat)
             touch(self.settings.data_dir, "worker")
-            shipped = self._ship_logs(run.run_id, log_file, shipped)
+            ended = child.poll() is not None
+            shipped = ship_log(self.database, run.run_id, log_file, shipped, everything=ended)
             status = CrawlStatus.read(status_file) or CrawlStatus()
-            if child.returncode is not None:
+            if ended:
                 break
             counters = status.counters.model_dump()
             for name, value in counters.items():
@@ -335,32 +336,6 @@ class Worker:
             coverage=status.coverage,
         )
         return outcome
-
-    def _ship_logs(self, run_id: int, log_file: Path, offset: int) -> int:
-        """Copy the crawl's new log lines into the run's events; returns the new offset."""
-        try:
-            with log_file.open("rb") as handle:
-                handle.seek(offset)
-                data = handle.read()
-        except OSError:
-            return offset
-        end = data.rfind(b"\n") + 1
-        lines = data[:end].decode("utf-8", "replace").splitlines()
-        if len(lines) > _LOG_LINES_PER_BEAT:  # a flood: keep the latest, say how many went
-            dropped = len(lines) - _LOG_LINES_PER_BEAT
-            lines = [
-                f"({dropped} log lines not kept here: see {log_file})",
-                *lines[-_LOG_LINES_PER_BEAT:],
-            ]
-        if lines:
-            try:
-                with self.database.transaction() as session:
-                    for line in lines:
-                        add_event(session, run_id, "log", line)
-            except Exception:
-                logger.exception("run %s: could not store log lines", run_id)
-                return offset
-        return offset + end
 
 
 def _failure(code: int, status: CrawlStatus) -> str:
