@@ -9,7 +9,10 @@ separate process. Figures are ratios measured in this one run, never bare second
 machine is shared. Each trial measures (a), (b) and ours back to back, and the median ratio of
 R trials is reported with their range: runs of the same code on this machine vary by ±5%.
 Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
-0.1 s; the highest of the trials is reported.
+0.1 s; the highest of the trials is reported. CPU: the crawl's process tree by role (crawl,
+extraction workers), the page server and the S3 server during the crawl, each as a share of
+(a)'s CPU on the same pages (the median of the trials): where the crawl spends more than
+trafilatura alone.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -83,8 +87,21 @@ def _serve(port_file: str, count: int) -> None:
     server.serve_forever()
 
 
-def _tree_memory(pid: int) -> list[tuple[str, int, int]]:
-    """(process name, PSS, RSS) of a process and all its descendants, in bytes.
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+ProcessSample = tuple[str, int, int, int, float]
+"""(role, PSS bytes, RSS bytes, pid, CPU seconds so far)"""
+
+
+def _tree_memory(pid: int) -> list[ProcessSample]:
+    """(role, PSS, RSS, pid, CPU seconds) of a process and all its descendants.
 
     PSS (proportional set size) counts pages shared between processes once, split among
     them: the memory the tree really holds. RSS summed counts shared pages in each process.
@@ -98,11 +115,12 @@ def _tree_memory(pid: int) -> list[tuple[str, int, int]]:
             cmdline = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
             pss = int(rollup.split("\nPss:")[1].split()[0]) * 1024
             rss = int(rollup.split("\nRss:")[1].split()[0]) * 1024
+            cpu = _cpu_seconds(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, IndexError):
             continue
-        found.append((_role(cmdline, current == pid), pss, rss))
+        found.append((_role(cmdline, current == pid), pss, rss, current, cpu))
     return found
 
 
@@ -121,21 +139,22 @@ class _Peak:
     rss: int = 0
     at: float = 0.0
     """When the peak was seen, as a fraction of the run."""
-    processes: list[tuple[str, int, int]] = field(default_factory=list)
+    processes: list[ProcessSample] = field(default_factory=list)
 
     def describe(self) -> str:
-        parts = ", ".join(f"{name} {pss / 1e6:.0f}" for name, pss, _ in self.processes)
+        parts = ", ".join(f"{p[0]} {p[1] / 1e6:.0f}" for p in self.processes)
         return f"{self.pss / 1e6:.0f} MB at {self.at:.0%} of the run ({parts})"
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str]:
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict[str, float]]:
+    """Wall time, memory peak, output, and CPU seconds by role of a command's process tree."""
     peak = _Peak()
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
     )
     done = threading.Event()
-    samples: list[tuple[float, list[tuple[str, int, int]]]] = []
+    samples: list[tuple[float, list[ProcessSample]]] = []
 
     def sample() -> None:
         while not done.is_set():
@@ -155,7 +174,11 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str]:
         if pss > peak.pss:
             peak = _Peak(pss, max(rss, peak.rss), when / elapsed, processes)
         peak.rss = max(peak.rss, rss)
-    return elapsed, peak, output
+    last_cpu = {p[3]: (p[0], p[4]) for _, processes in samples for p in processes}
+    cpu: dict[str, float] = {}
+    for role, seconds in last_cpu.values():
+        cpu[role] = cpu.get(role, 0.0) + seconds
+    return elapsed, peak, output, cpu
 
 
 def _trafilatura_alone(page: tuple[str, bytes]) -> int:
@@ -168,17 +191,25 @@ def _trafilatura_alone(page: tuple[str, bytes]) -> int:
     return len(doc.text or "") if doc is not None else 0
 
 
-def trial(count: int, s3: SeaweedS3, base: str, tmp: Path, number: int) -> dict[str, Any]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def trial(
+    count: int, s3: SeaweedS3, base: str, tmp: Path, number: int, server_pid: int
+) -> dict[str, Any]:
     """(a), (b) and ours once each, back to back: their ratios share the machine's state."""
     pages = _pages()
     urls = [(f"{base}/p/{i}.html", pages[i % len(pages)]) for i in range(count)]
-    start = time.perf_counter()
+    start, cpu_before = time.perf_counter(), _children_cpu()
     with ProcessPoolExecutor(2) as pool:
         list(pool.map(_trafilatura_alone, urls, chunksize=16))
     alone = time.perf_counter() - start
+    alone_cpu = _children_cpu() - cpu_before
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    plain, plain_peak, _ = _timed(
+    plain, plain_peak, _, _ = _timed(
         [
             sys.executable,
             "-m",
@@ -210,7 +241,9 @@ def trial(count: int, s3: SeaweedS3, base: str, tmp: Path, number: int) -> dict[
     }
     job_file = tmp / f"job-{name}.json"
     job_file.write_text(json.dumps(job))
-    ours, ours_peak, output = _timed(
+    outside = {"page server": server_pid, "S3 server": s3.process.pid}
+    outside_before = {role: _cpu_seconds(pid) for role, pid in outside.items()}
+    ours, ours_peak, output, ours_cpu = _timed(
         [
             sys.executable,
             "-m",
@@ -226,6 +259,8 @@ def trial(count: int, s3: SeaweedS3, base: str, tmp: Path, number: int) -> dict[
         ],
         {**env, **s3.env()},
     )
+    for role, pid in outside.items():
+        ours_cpu[role] = _cpu_seconds(pid) - outside_before[role]
     manifest = json.loads(
         s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/{name}/manifest.json")[
             "Body"
@@ -243,6 +278,7 @@ def trial(count: int, s3: SeaweedS3, base: str, tmp: Path, number: int) -> dict[
         "ours_rss_mb": ours_peak.rss / 1e6,
         "plain_pss_mb": plain_peak.pss / 1e6,
         "ours_peak": ours_peak.describe(),
+        "cpu_vs_alone": {role: seconds / alone_cpu for role, seconds in ours_cpu.items()},
     }
 
 
@@ -260,6 +296,10 @@ def summary(count: int, trials: list[dict[str, Any]]) -> dict[str, Any]:
         "ours_rss_mb": max(t["ours_rss_mb"] for t in trials),
         "plain_pss_mb": max(t["plain_pss_mb"] for t in trials),
         "ours_peak": peak["ours_peak"],
+        "cpu_vs_alone": {
+            role: statistics.median(t["cpu_vs_alone"].get(role, 0.0) for t in trials)
+            for role in trials[0]["cpu_vs_alone"]
+        },
     }
 
 
@@ -293,7 +333,7 @@ def main() -> None:
             for count in args.pages:
                 trials = []
                 for number in range(args.repeat):
-                    trials.append(trial(count, s3, base, tmp, number))
+                    trials.append(trial(count, s3, base, tmp, number, server.pid or 0))
                     done = trials[-1]
                     print(
                         f"{count} pages, trial {number + 1}/{args.repeat}: "
@@ -325,6 +365,13 @@ def main() -> None:
     print()
     for r in rows:
         print(f"{r['pages']} pages: crawl peak PSS {r['ours_peak']}")
+    for r in rows:
+        split = sorted(r["cpu_vs_alone"].items(), key=lambda item: -item[1])
+        parts = ", ".join(f"{role} {share:.2f}" for role, share in split)
+        print(
+            f"{r['pages']} pages: CPU of the crawl, as a share of (a)'s CPU on the same pages: "
+            f"{sum(r['cpu_vs_alone'].values()):.2f} ({parts})"
+        )
 
 
 if __name__ == "__main__":
