@@ -11,6 +11,7 @@ from typing import Any, Self
 from pebble import ProcessExpired
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from crawler.articles.builder import ArticleBuilder, PageContext
@@ -21,9 +22,18 @@ from crawler.crawl.components._enabled import require_archive
 from crawler.crawl.items import PageItem
 from crawler.crawl.meta import ArchiveCopy
 
-__all__ = ["ExtractPipeline"]
+__all__ = ["ExtractPipeline", "extract_options"]
 
 logger = logging.getLogger(__name__)
+
+
+def extract_options(settings: BaseSettings) -> ExtractOptions:
+    """How the crawl's pages are extracted, from its Scrapy settings."""
+    return ExtractOptions(
+        max_html_bytes=settings.getint("ARCHIVE_EXTRACT_MAX_BYTES"),
+        speedups=settings.getbool("ARCHIVE_EXTRACT_SPEEDUPS"),
+        comments=settings.getbool("ARCHIVE_EXTRACT_COMMENTS"),
+    )
 
 
 class ExtractPipeline:
@@ -47,11 +57,8 @@ class ExtractPipeline:
             workers=settings.getint("ARCHIVE_EXTRACT_WORKERS"),
             timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"),
         )
-        options = ExtractOptions(
-            max_html_bytes=settings.getint("ARCHIVE_EXTRACT_MAX_BYTES"),
-            speedups=settings.getbool("ARCHIVE_EXTRACT_SPEEDUPS"),
-        )
         assert crawler.stats is not None
+        options = extract_options(settings)
         return cls(pool, options, settings.get("ARCHIVE_CRAWL_ID"), crawler.stats)
 
     def open_spider(self) -> None:

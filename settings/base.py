@@ -44,6 +44,7 @@ ARCHIVE_ALLOWED_NETWORKS: list[str] = []
 ARCHIVE_EXTRACT_WORKERS = PoolOptions().workers  # processes running trafilatura
 ARCHIVE_EXTRACT_TIMEOUT = PoolOptions().timeout  # seconds one page may take
 ARCHIVE_EXTRACT_MAX_BYTES = ExtractOptions().max_html_bytes  # larger HTML is cut before parsing
+ARCHIVE_EXTRACT_COMMENTS = ExtractOptions().comments  # reader comments in their own field
 ARCHIVE_EXTRACT_SPEEDUPS = ExtractOptions().speedups  # off: trafilatura exactly as it ships
 
 ITEM_PIPELINES = {

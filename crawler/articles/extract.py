@@ -23,6 +23,7 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.articles._speedups import speed_up_trafilatura, speedups_state
 from crawler.articles.boilerplate import clean_text
+from crawler.articles.comments import reader_comments
 from crawler.articles.dates import (
     json_ld_objects,
     modified_date,
@@ -65,6 +66,10 @@ class ExtractOptions:
     WARC keeps the page's own bytes)."""
     include_comments: bool = False
     """Reader comments are never article text."""
+    comments: bool = False
+    """Reader comments of articles in their own field (:mod:`crawler.articles.comments`):
+    a second pass over articles that may hold some, about a tenth more extraction CPU
+    (``bench/comments_identity.py``)."""
     include_tables: bool = True
     favor_precision: bool = False
     max_html_bytes: int = 5_000_000
@@ -103,6 +108,8 @@ class ExtractionResult:
     language: str | None = None
     language_source: str | None = None
     text: str = ""
+    comments: str = ""
+    """Reader comments (only when asked for, and only of articles)."""
     description: str | None = None
     site_name: str | None = None
     categories: list[str] = field(default_factory=list)
@@ -355,6 +362,11 @@ def extract_page(
         classification = (
             f"declared {page_type}" if page_type in _ARTICLE_TYPES else ("main text and a date")
         )
+    comments = ""
+    if options.comments and reason is None:
+        found = reader_comments(tree, url, options.fast, options.include_tables)
+        # the text's boilerplate filter too: a comment form's "Laisser un commentaire" is not one
+        comments = unicodedata.normalize(options.unicode_form, clean_text(found))
     sampled = features(text)
     return ExtractionResult(
         is_article=reason is None,
@@ -369,6 +381,7 @@ def extract_page(
         language=language,
         language_source=("declared" if declared_language else "detected") if language else None,
         text=text,
+        comments=comments,
         description=meta.get("description"),
         site_name=meta.get("sitename"),
         categories=list(meta.get("categories") or []),

@@ -92,6 +92,9 @@ class Article(BaseModel):
     text: str
     """Main text, paragraphs separated by newlines, boilerplate removed."""
     word_count: int
+    comments: str = ""
+    """Reader comments below the article, as trafilatura finds them (only when the job asks
+    for them: ``extraction.comments``); never part of ``text``."""
     description: str | None = None
     site_name: str | None = None
     categories: list[str] = []

@@ -129,12 +129,14 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.jobs.jobfile import JobFileError, load_job
     from crawler.jobs.models import Identity
 
-    options = ExtractOptions(speedups=settings.speedups)
     try:
         if args.eval:
             print(evaluate_folder(Path(args.eval), workers=args.workers))
             return 0
-        topic = load_job(args.job).topic if args.job else None
+        job = load_job(args.job) if args.job else None
+        topic = job.topic if job else None
+        comments = args.comments or bool(job and job.extraction.comments)
+        options = ExtractOptions(speedups=settings.speedups, comments=comments)
         if args.url and args.files:
             raise ExtractError("give files or --url, not both")
         if not (args.url or args.files):
@@ -180,4 +182,9 @@ def add_extract_command(sub: Any) -> None:
     extract.add_argument("--workers", type=int, default=2, help="processes for --eval")
     extract.add_argument("--allow-network", action="append", help="CIDR allowed for --url")
     extract.add_argument("--short", action="store_true", help="omit the extractor block")
+    extract.add_argument(
+        "--comments",
+        action="store_true",
+        help="reader comments in their own field (as the job's extraction.comments does)",
+    )
     extract.set_defaults(func=_cmd_extract)

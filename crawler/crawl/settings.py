@@ -46,6 +46,7 @@ def scrapy_settings(job: Job, run: RunOptions) -> dict[str, Any]:
         "ARCHIVE_PREVIOUS_CAPTURES": str(run.previous_captures or ""),
         "ARCHIVE_CAPTURES_OUT": str(run.captures_out or ""),
         "ARCHIVE_EXTRACT_SPEEDUPS": run.speedups,
+        "ARCHIVE_EXTRACT_COMMENTS": job.extraction.comments,
         # the request queue on disk: memory stays flat however many URLs a sitemap lists
         # (a resumed crawl does not reuse it: see crawler.crawl.run._resume_state)
         "JOBDIR": str(run.state_dir / "frontier"),

@@ -266,6 +266,16 @@ class WarcOptions(_Strict):
     """Rotate to a new file once this many (compressed) bytes are written."""
 
 
+class Extraction(_Strict):
+    """What is extracted from article pages besides their text and metadata."""
+
+    comments: bool = False
+    """Reader comments in the article's ``comments`` field (never in its text), as
+    trafilatura finds them with ``include_comments=True``. Off by default: a second pass over
+    articles that may hold comments, about a tenth more extraction CPU
+    (``bench/comments_identity.py``)."""
+
+
 class Topic(_Strict):
     """The subject of the coverage, scored on title and text (``crawler/relevance.py``)."""
 
@@ -330,6 +340,7 @@ class Job(_Strict):
     identity: Identity = Identity()
     safety: Safety = Safety()
     warc: WarcOptions = WarcOptions()
+    extraction: Extraction = Extraction()
     storage: str = DEFAULT_STORAGE
     """``file://PATH`` (a local folder) or ``s3://bucket/prefix``."""
     topic: Topic | None = None
