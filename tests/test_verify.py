@@ -10,16 +10,21 @@ from pathlib import Path
 import pytest
 
 from crawler.demo.server import DemoSite, demo_job
+from crawler.jobs.models import Extraction
 from tests.conftest import run_cli
 from tests.s3server import SeaweedS3
 
 pytestmark = pytest.mark.e2e
 
 
-def _crawl(tmp: Path, storage: str, env: dict[str, str] | None = None) -> str:
+def _crawl(
+    tmp: Path, storage: str, env: dict[str, str] | None = None, comments: bool = False
+) -> str:
     with DemoSite() as site:
         job = tmp / "demo.json"
-        job.write_text(demo_job(site.base_url, storage).model_dump_json(exclude_none=True))
+        model = demo_job(site.base_url, storage)
+        model = model.model_copy(update={"extraction": Extraction(comments=comments)})
+        job.write_text(model.model_dump_json(exclude_none=True))
         result = run_cli(
             "crawl", str(job), "--crawl-id", "verify-me", "--spool", str(tmp / "spool"), env=env
         )
@@ -130,6 +135,15 @@ def test_pull_from_s3_checks_every_file(s3: SeaweedS3, tmp_path: Path) -> None:
 def test_reextract_rebuilds_the_stored_articles_byte_for_byte(stored: tuple[Path, str]) -> None:
     archive, crawl = stored
     result = run_cli("reextract", crawl, "--storage", f"file://{archive}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "6 stored articles, 6 rebuilt byte-identical from the WARCs" in result.stdout
+
+
+def test_reextract_extracts_as_the_crawls_job_asked(tmp_path: Path) -> None:
+    """A crawl whose job asked for reader comments is rebuilt with them (another
+    extraction configuration: another ``extractor.config_hash`` in every article)."""
+    crawl = _crawl(tmp_path, f"file://{tmp_path / 'archive'}", comments=True)
+    result = run_cli("reextract", crawl, "--storage", f"file://{tmp_path / 'archive'}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 stored articles, 6 rebuilt byte-identical from the WARCs" in result.stdout
 

@@ -16,7 +16,7 @@ import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from crawler.articles.model import ArchivedCopy, WarcPointer
 from crawler.articles.pool import ExtractionPool, PoolOptions
 from crawler.discovery.listings import decompress_sitemap, parse_feed, parse_sitemap
 from crawler.discovery.pages import read_page
-from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, Topic, Window
+from crawler.jobs.models import DEFAULT_RESPONSE_BYTES, Extraction, Topic, Window
 
 __all__ = ["ReextractReport", "reextract_crawl"]
 
@@ -275,7 +275,9 @@ def reextract_crawl(
     window = Window.model_validate(config.get("window") or {})
     given = config.get("seeds") or {}
     seeds = frozenset(str(u) for u in (*given.get("start_pages", []), *given.get("listings", [])))
-    options = options or ExtractOptions()
+    # what the crawl's job asked of the extraction (reader comments), whatever the caller's
+    extraction = Extraction.model_validate(config.get("extraction") or {})
+    options = replace(options or ExtractOptions(), comments=extraction.comments)
     builder = ArticleBuilder(options, TopicScorer(topic) if topic else None, Deduplicator(), window)
     stored_lines = list(article_lines(storage, crawl_id, manifest))
     stored = {json.loads(line)["warc"]["record_id"]: line for line in stored_lines}
