@@ -19,6 +19,7 @@ from crawler.service.app import create_app
 from crawler.service.auth import create_token
 from crawler.service.db import Database
 from crawler.service.research.index import index_crawl
+from crawler.service.tables import ArticleRow
 from tests.conftest import run_cli
 from tests.databases import service_database
 
@@ -303,7 +304,13 @@ def test_the_web_pages_read_the_index_on_both_databases(api: tuple[TestClient, D
     assert search.status_code == 200 and 'id="result-count"' in search.text
     assert "<figure>" in search.text  # the histogram by month
     article = int(search.text.split('href="/ui/articles/', 1)[1].split('"', 1)[0])
+    with database.transaction() as session:  # as if its job had asked for reader comments
+        row = session.get(ArticleRow, article)
+        assert row is not None
+        row.data = {**row.data, "comments": "<b>Un lecteur</b> répond.\nUne autre aussi."}
     page = pages.get(f"/ui/articles/{article}")
+    assert "Reader comments" in page.text and "<p>Une autre aussi.</p>" in page.text
+    assert "<p>&lt;b&gt;Un lecteur&lt;/b&gt; répond.</p>" in page.text  # escaped
     assert page.status_code == 200 and "Captures of this page" in page.text
     assert "Same cluster" in page.text  # the article is in both crawls: its copy clusters
     frame = page.text.split('id="archived-frame"', 1)[1].split('src="', 1)[1].split('"', 1)[0]
