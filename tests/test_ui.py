@@ -139,7 +139,11 @@ def test_an_archivist_writes_a_job_fixes_it_and_watches_a_run_succeed(
     assert int(page.locator("#counter-pages").inner_text()) > 5
     assert int(page.locator("#counter-articles").inner_text()) >= 5
     assert int(page.locator("#counter-on_topic").inner_text()) >= 4
-    page.reload()
+    for _ in range(120):  # the files' SHA-256 come from the crawl's index, written after the run
+        page.reload()
+        if page.locator("code.hash").count():
+            break
+        page.wait_for_timeout(500)
     assert page.get_by_role("table", name="Candidates by discovery source").is_visible()
     assert re.fullmatch(r"[0-9a-f]{64}", page.locator("code.hash").first.inner_text())
     setup.visited.update({"/ui/", "/ui/jobs", "/ui/jobs/new", "/ui/jobs/demo-ui", page.url})
