@@ -59,8 +59,9 @@ class ExtractOptions:
     """A fast-mode text shorter than this (characters) is extracted again with trafilatura's
     fallback extractors (readability, jusText), which find what the fast mode missed on
     short or unusual pages. 0 (the default): never. Measured on DEV at 800: trafilatura-eval
-    F1 0.922 to 0.923, scrapinghub-aeb unchanged, but the crawl 20% slower (0.87x to 0.69x
-    of trafilatura alone on AEB pages): off until the fallback is cheaper."""
+    F1 0.922 to 0.923, scrapinghub-aeb unchanged, for 2-3 extractions' CPU on each short
+    page (7-15% more extraction CPU on AEB) and 60 MB more in the workers: off by default
+    (docs/benchmarks.md)."""
     unicode_form: Literal["NFC", "NFKC", "NFD", "NFKD"] = "NFC"
     """Unicode normalisation of the text and title, as trafilatura's ``extract()`` does (the
     WARC keeps the page's own bytes)."""
