@@ -15,6 +15,7 @@ from crawler.crawl.options import RunOptions
 from crawler.crawl.settings import scrapy_settings
 from crawler.jobs.jobfile import JobFileError, parse_job
 from pipelines.extract import extract_options
+from tests.conftest import run_cli
 from tests.pages import DEMO_ARTICLES, PARAGRAPHS
 
 pytestmark = pytest.mark.unit
@@ -90,3 +91,13 @@ def test_a_jobs_comments_reach_the_crawls_extraction(tmp_path: Path) -> None:
     assert not extract_options(settings).comments
     settings.setdict(scrapy_settings(job, run))
     assert extract_options(settings).comments
+
+
+def test_crawler_extract_gives_comments_when_asked(tmp_path: Path) -> None:
+    page = tmp_path / "traite.html"
+    page.write_bytes(_page())
+    plain = run_cli("extract", str(page), "--base-url", URL)
+    asked = run_cli("extract", str(page), "--base-url", URL, "--comments")
+    assert plain.returncode == asked.returncode == 0, plain.stderr + asked.stderr
+    assert json.loads(plain.stdout)["comments"] == ""
+    assert json.loads(asked.stdout)["comments"] == "\n".join(READERS)
