@@ -35,6 +35,8 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
+_EVENTS_SHOWN = 500
+"""Latest events a run page shows; its script follows the newer ones."""
 _COUNTERS = ("pages", "records", "articles", "on_topic", "bytes", "errors")
 _COVERAGE_COLUMNS = ("seen", "fetched", "listings", "articles", "on_topic", "coverage")
 _NEW_JOB = """name: my-job
@@ -303,9 +305,13 @@ def runs(
 def run(request: Request, run_id: RowId, user: UiCaller, session: UiSession) -> Response:
     found = run_store.get_run(session, run_id)
     crawl = session.get(CrawlRow, found.crawl_id)
-    events = list(
-        session.scalars(select(RunEvent).where(RunEvent.run_id == run_id).order_by(RunEvent.id))
+    latest = (
+        select(RunEvent)
+        .where(RunEvent.run_id == run_id)
+        .order_by(RunEvent.id.desc())
+        .limit(_EVENTS_SHOWN)
     )
+    events = list(reversed(session.scalars(latest).all()))  # a long run's log is not all read
     coverage = found.coverage or {}
     months = sorted((coverage.get("months") or {}).items())
     return page(
@@ -320,7 +326,7 @@ def run(request: Request, run_id: RowId, user: UiCaller, session: UiSession) -> 
         coverage_columns=_COVERAGE_COLUMNS,
         months=months,
         files=(crawl.manifest.get("files", []) if crawl else []),
-        events=events[-500:],
+        events=events,
     )
 
 
