@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from crawler.archive.compression import gzip_writer
 from crawler.archive.layout import crawl_key
 from crawler.archive.spool import CrawlArchive
 from crawler.archive.storage import StorageError
@@ -97,7 +98,7 @@ class ArticleStorePipeline:
             path.parent.mkdir(parents=True, exist_ok=True)
             # stays open across items; closed when the archive finishes. Level 3: measured
             # 2.7x faster than 6 on article JSON for 8% larger files (they can be re-extracted)
-            self._files[warc_name] = (path, gzip.open(path, "wb", compresslevel=3))  # noqa: SIM115
+            self._files[warc_name] = (path, gzip_writer(path, 3))
         return self._files[warc_name][1]
 
     def process_item(self, item: Any) -> Any:

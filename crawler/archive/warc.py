@@ -7,7 +7,6 @@ raw response to it, as received (content-encoded, transfer-decoded).
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import re
 import socket
@@ -23,6 +22,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.archive.cdxj import INDEXED_TYPES, record_line
+from crawler.archive.compression import gzip_member
 
 __all__ = [
     "HttpExchange",
@@ -39,6 +39,7 @@ WARC_VERSION = "1.1"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 GZIP_LEVEL = 6
+"""Each record is one gzip member at zlib's default level (:mod:`crawler.archive.compression`)."""
 TRUNCATION_REASONS = frozenset({"length", "time", "disconnect", "unspecified"})
 
 Headers = list[tuple[str, str]]
@@ -246,7 +247,7 @@ class RotatingWarcWriter:
         current.buffer.seek(0)
         current.buffer.truncate()
         current.writer.write_record(record)
-        current.handle.write(gzip.compress(current.buffer.getvalue(), GZIP_LEVEL, mtime=0))
+        current.handle.write(gzip_member(current.buffer.getvalue(), GZIP_LEVEL))
         headers = record.rec_headers
         length = current.handle.tell() - offset
         if record.rec_type in INDEXED_TYPES:
