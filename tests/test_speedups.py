@@ -249,3 +249,53 @@ def test_extraction_without_speedups_is_trafilatura_as_it_ships() -> None:
     for article in (plain_article, fast_article):
         del article["extractor"]["speedups"]
     assert plain_article == fast_article
+
+
+_BARE_EXTRACTIONS = """
+import gzip, json, sys
+from pathlib import Path
+import trafilatura
+if sys.argv[1] == "on":
+    from crawler.articles._speedups.unused_steps import speed_up_unused_steps
+    assert speed_up_unused_steps()
+out = []
+for name in sys.argv[2:]:
+    raw = Path(name).read_bytes()
+    html = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8", "replace")
+    for fast in (True, False):
+        for comments in (False, True):
+            doc = trafilatura.bare_extraction(
+                html, fast=fast, include_comments=comments, with_metadata=True
+            )
+            fields = doc.as_dict() if doc is not None else {}
+            unread = ("license", "body", "commentsbody")
+            out.append({k: v for k, v in fields.items() if k not in unread})
+print(json.dumps(out, default=str))
+"""
+
+
+def test_unused_steps_leave_every_other_field_as_trafilatura_gives_it() -> None:
+    """With and without :mod:`crawler.articles._speedups.unused_steps`, in two processes (it
+    patches trafilatura process-wide): fast or not, comments or not, every field but the
+    licence is the same. The fallback extractors and comment capture still get their copy."""
+    import subprocess
+
+    fixtures = Path(__file__).parent / "fixtures"
+    mini = [
+        *(fixtures / "aeb-mini" / "html").glob("*.gz"),
+        *fixtures.glob("trafilatura-eval-mini/*"),
+    ]
+    pages = [str(p) for p in [*sorted(DEMO_ARTICLES.glob("*.html")), *sorted(mini)]]
+    outputs = {}
+    for state in ("off", "on"):
+        done = subprocess.run(
+            [sys.executable, "-c", _BARE_EXTRACTIONS, state, *pages],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs[state] = json.loads(done.stdout)
+    assert len(outputs["on"]) == 4 * len(pages) > 30
+    assert sum(bool(doc.get("text")) for doc in outputs["on"]) > 20
+    assert outputs["on"] == outputs["off"]
