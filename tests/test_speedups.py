@@ -40,7 +40,8 @@ def _trafilatura_patterns() -> list[str]:
     for name, module in list(sys.modules.items()):
         if name.startswith("trafilatura"):
             for value in vars(module).values():
-                for expression in value if isinstance(value, list) else [value]:
+                for found in value if isinstance(value, list) else [value]:
+                    expression = getattr(found, "expression", found)  # catstags wraps some
                     if isinstance(expression, etree.XPath):
                         paths.add(expression.path)
     return sorted({p for path in paths for p in _RE_TEST.findall(path)})
@@ -256,8 +257,8 @@ import gzip, json, sys
 from pathlib import Path
 import trafilatura
 if sys.argv[1] == "on":
-    from crawler.articles._speedups.unused_steps import speed_up_unused_steps
-    assert speed_up_unused_steps()
+    from crawler.articles._speedups import speed_up_trafilatura
+    assert speed_up_trafilatura(True)
 out = []
 for name in sys.argv[2:]:
     raw = Path(name).read_bytes()
@@ -274,10 +275,37 @@ print(json.dumps(out, default=str))
 """
 
 
-def test_unused_steps_leave_every_other_field_as_trafilatura_gives_it() -> None:
-    """With and without :mod:`crawler.articles._speedups.unused_steps`, in two processes (it
-    patches trafilatura process-wide): fast or not, comments or not, every field but the
-    licence is the same. The fallback extractors and comment capture still get their copy."""
+_POST_META = """<html><head><title>Un article</title>{meta}</head><body>
+<article><h1>Un article</h1><div class="entry-meta">{category}</div>
+<p>{text}</p><div class="tags">{tags}</div></article></body></html>"""
+
+
+def _post_meta_pages(folder: Path) -> list[Path]:
+    """Pages whose categories and tags come from links (both kinds), from ``<meta>`` only
+    (trafilatura's fallback), or from links that its pattern refuses."""
+    text = "Le traité entre la Russie et la Corée du Nord est entré en vigueur. " * 12
+    cases = {
+        "links": (
+            "",
+            '<a href="/category/monde/">Monde</a>',
+            '<a href="/tag/coree/">Corée</a> <a href="/tags/russie/">Russie</a>',
+        ),
+        "meta": ('<meta property="article:section" content="International">', "", ""),
+        "refused": ("", '<a href="/categorical/x">X</a>', '<a href="/tagada/">Y</a>'),
+    }
+    pages = []
+    for name, (meta, category, tags) in cases.items():
+        page = folder / f"{name}.html"
+        page.write_text(_POST_META.format(meta=meta, category=category, text=text, tags=tags))
+        pages.append(page)
+    return pages
+
+
+def test_the_speedups_leave_every_field_as_trafilatura_gives_it(tmp_path: Path) -> None:
+    """With and without every speed-up, in two processes (they patch trafilatura process-wide):
+    fast or not, comments or not, every field but the licence (not read: ``unused_steps``) is
+    the same. The fallback extractors and comment capture still get their tree copy; the
+    category and tag search finds what trafilatura's finds, from links or ``<meta>``."""
     import subprocess
 
     fixtures = Path(__file__).parent / "fixtures"
@@ -285,7 +313,10 @@ def test_unused_steps_leave_every_other_field_as_trafilatura_gives_it() -> None:
         *(fixtures / "aeb-mini" / "html").glob("*.gz"),
         *fixtures.glob("trafilatura-eval-mini/*"),
     ]
-    pages = [str(p) for p in [*sorted(DEMO_ARTICLES.glob("*.html")), *sorted(mini)]]
+    pages = [
+        str(p)
+        for p in [*sorted(DEMO_ARTICLES.glob("*.html")), *sorted(mini), *_post_meta_pages(tmp_path)]
+    ]
     outputs = {}
     for state in ("off", "on"):
         done = subprocess.run(
@@ -296,6 +327,10 @@ def test_unused_steps_leave_every_other_field_as_trafilatura_gives_it() -> None:
         )
         assert done.returncode == 0, done.stderr[-2000:]
         outputs[state] = json.loads(done.stdout)
-    assert len(outputs["on"]) == 4 * len(pages) > 30
-    assert sum(bool(doc.get("text")) for doc in outputs["on"]) > 20
+    assert len(outputs["on"]) == 4 * len(pages) > 40
+    assert sum(bool(doc.get("text")) for doc in outputs["on"]) > 30
+    links, meta, refused = outputs["off"][-12], outputs["off"][-8], outputs["off"][-4]
+    assert (links["categories"], links["tags"]) == (["Monde"], ["Corée", "Russie"])
+    assert (meta["categories"], meta["tags"]) == (["International"], [])
+    assert (refused["categories"], refused["tags"]) == ([], [])
     assert outputs["on"] == outputs["off"]

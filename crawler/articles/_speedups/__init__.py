@@ -7,6 +7,8 @@ Each module replaces one costly step of trafilatura by an equivalent one, and
   Python's regular expressions far less often (with :mod:`~crawler.speedups.regex_literals`);
 - :mod:`~crawler.speedups.xml_chars`: its scan for characters XML forbids, run only when one
   is in the page;
+- :mod:`~crawler.speedups.catstags`: its category and tag search, skipped on pages where no
+  link could pass its filter;
 - :mod:`~crawler.speedups.unused_steps`: a tree copy that fast mode never reads, and the
   licence search (not a field of an article).
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 
+from crawler.articles._speedups.catstags import speed_up_catstags
 from crawler.articles._speedups.unused_steps import speed_up_unused_steps
 from crawler.articles._speedups.xml_chars import speed_up_repair
 from crawler.articles._speedups.xpath import speed_up_xpaths
@@ -27,7 +30,7 @@ TESTED = {"trafilatura": ("2.3.1",), "lxml": ("6.1.3",)}
 ``bench/speedups_identity.py``; the versions ``requirements.lock`` ships and CI installs).
 They rewrite trafilatura's XPath expressions and regular expressions: with any other
 version they stay off, and extraction is trafilatura's own."""
-_NAMES = "xpath tests, regex literals, xml characters, unused steps"
+_NAMES = "xpath tests, regex literals, xml characters, categories and tags, unused steps"
 
 
 def speedups_state(wanted: bool = True) -> str:
@@ -50,5 +53,6 @@ def speed_up_trafilatura(wanted: bool = True) -> bool:
         return False
     speed_up_xpaths()
     speed_up_repair()
+    speed_up_catstags()
     speed_up_unused_steps()
     return True
