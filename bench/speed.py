@@ -8,7 +8,7 @@ Pages are scrapinghub-aeb's 145 real article pages, cycled, served from loopback
 separate process. Each body is made distinct by an HTML comment naming its URL (extraction
 drops comments): page N is not a byte copy of page N - 145, so every page is archived as a
 response record, as on a crawl of distinct pages, not as a cheap revisit of an identical
-payload. Figures are ratios measured in this one run, never bare seconds: the
+payload (each trial checks that the crawl wrote no revisit). Figures are ratios measured in this one run, never bare seconds: the
 machine is shared. Each trial measures (a), (b) and ours back to back, and the median ratio of
 R trials is reported with their range: runs of the same code on this machine vary by ±5%.
 Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
@@ -276,6 +276,9 @@ def trial(
     )
     stats = manifest["stats"]
     assert stats.get("archive/articles/stored", 0) > 0.8 * count, output[-2000:]
+    # distinct bodies: every page is a response record, none a revisit of an identical payload
+    assert stats.get("archive/warc/revisit", 0) == 0, f"revisits: {stats}"
+    assert stats.get("archive/warc/response", 0) >= count, f"responses: {stats}"
     return {
         "pages": count,
         "articles": stats.get("archive/articles/stored", 0),
