@@ -8,9 +8,10 @@ Pages are scrapinghub-aeb's 145 real article pages, cycled, served from loopback
 separate process. Each body is made distinct by an HTML comment naming its URL (extraction
 drops comments): page N is not a byte copy of page N - 145, so every page is archived as a
 response record, as on a crawl of distinct pages, not as a cheap revisit of an identical
-payload (each trial checks that the crawl wrote no revisit). Figures are ratios measured in this one run, never bare seconds: the
-machine is shared. Each trial measures (a), (b) and ours back to back, and the median ratio of
-R trials is reported with their range: runs of the same code on this machine vary by ±5%.
+payload (each trial checks that the crawl wrote no revisit). Figures are ratios measured in
+this one run, never bare seconds: the machine is shared. Each trial measures (a), (b) and
+ours back to back, and the median ratio of R trials is reported with their range: runs of
+the same code on this machine vary by ±5%.
 Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
 0.1 s; the highest of the trials is reported. CPU: the crawl's process tree by role (crawl,
 extraction workers), the page server and the S3 server during the crawl, each as a share of
