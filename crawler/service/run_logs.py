@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import insert
 
@@ -33,11 +34,27 @@ def ship_log(
     """Copy the log's complete lines after ``offset`` (at most :data:`BYTES_PER_BEAT`, or all
     of it with ``everything``) into the run's events; returns the offset reached. A database
     failure is logged and the lines are tried again at the next call."""
+    try:
+        handle = log_file.open("rb")
+    except OSError:
+        return offset
+    with handle:
+        return _copy_lines(database, run_id, log_file, handle, offset, everything)
+
+
+def _copy_lines(
+    database: Database,
+    run_id: int,
+    log_file: Path,
+    handle: BinaryIO,
+    offset: int,
+    everything: bool,
+) -> int:
+    """``ship_log`` on its open log file, read from ``offset`` on."""
     while True:
         try:
-            with log_file.open("rb") as handle:
-                handle.seek(offset)
-                data = handle.read(BYTES_PER_BEAT)
+            handle.seek(offset)  # a piece ends at its last newline: the rest is read again
+            data = handle.read(BYTES_PER_BEAT)
         except OSError:
             return offset
         at_end = len(data) < BYTES_PER_BEAT
