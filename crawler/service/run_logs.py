@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import insert
 
@@ -39,43 +38,31 @@ def ship_log(
     except OSError:
         return offset
     with handle:
-        return _copy_lines(database, run_id, log_file, handle, offset, everything)
-
-
-def _copy_lines(
-    database: Database,
-    run_id: int,
-    log_file: Path,
-    handle: BinaryIO,
-    offset: int,
-    everything: bool,
-) -> int:
-    """``ship_log`` on its open log file, read from ``offset`` on."""
-    while True:
-        try:
-            handle.seek(offset)  # a piece ends at its last newline: the rest is read again
-            data = handle.read(BYTES_PER_BEAT)
-        except OSError:
-            return offset
-        at_end = len(data) < BYTES_PER_BEAT
-        end = data.rfind(b"\n") + 1
-        if (everything and at_end) or (end == 0 and not at_end):
-            end = len(data)  # the log's unfinished last line, or a line longer than a beat
-        if end == 0:
-            return offset
-        lines = [_cut(line) for line in data[:end].decode("utf-8", "replace").splitlines()]
-        try:
-            with database.transaction() as session:
-                session.execute(
-                    insert(RunEvent),
-                    [{"run_id": run_id, "kind": "log", "message": line} for line in lines],
-                )
-        except Exception:
-            logger.exception("run %s: could not store log lines of %s", run_id, log_file)
-            return offset
-        offset += end
-        if not everything or at_end:
-            return offset
+        while True:
+            try:
+                handle.seek(offset)  # a piece ends at its last newline: the rest is read again
+                data = handle.read(BYTES_PER_BEAT)
+            except OSError:
+                return offset
+            at_end = len(data) < BYTES_PER_BEAT
+            end = data.rfind(b"\n") + 1
+            if (everything and at_end) or (end == 0 and not at_end):
+                end = len(data)  # the log's unfinished last line, or a line longer than a beat
+            if end == 0:
+                return offset
+            lines = [_cut(line) for line in data[:end].decode("utf-8", "replace").splitlines()]
+            try:
+                with database.transaction() as session:
+                    session.execute(
+                        insert(RunEvent),
+                        [{"run_id": run_id, "kind": "log", "message": line} for line in lines],
+                    )
+            except Exception:
+                logger.exception("run %s: could not store log lines of %s", run_id, log_file)
+                return offset
+            offset += end
+            if not everything or at_end:
+                return offset
 
 
 def _cut(line: str) -> str:
