@@ -45,9 +45,9 @@ def main() -> None:
         doc = trafilatura.bare_extraction(
             tree, url=url, fast=True, include_comments=True, with_metadata=False
         )
-        stock = (doc.comments or "") if doc is not None else ""
         if doc is None:
             continue
+        stock = doc.comments or ""
         held += bool(stock)
         if ours != stock:
             differ += 1
