@@ -334,3 +334,30 @@ def test_the_speedups_leave_every_field_as_trafilatura_gives_it(tmp_path: Path) 
     assert (meta["categories"], meta["tags"]) == (["International"], [])
     assert (refused["categories"], refused["tags"]) == ([], [])
     assert outputs["on"] == outputs["off"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # minified blocks: html2txt's spacing splits words the page's text glues together
+        "<div>a</div><div>b</div><p>c<br>d</p><ul><li>e</li><li>f</li></ul>",
+        # scripts, styles and templates: text html2txt always deletes
+        "<p>mot</p><script>var a = 1;</script><style>p {}</style><template>x y</template>",
+        "<aside>à côté</aside><footer>pied</footer><p>Le   texte\n\tlui-même</p>",
+        "",
+    ],
+)
+def test_the_page_measure_bound_is_never_below_trafilaturas_measure(body: str) -> None:
+    """The bound that lets ``page_measure`` skip trafilatura's ``html2txt`` is never below it:
+    on built pages where spacing lengthens the text, and on the real pages. With the bound
+    cut to its characters alone, the minified page fails."""
+    import importlib
+
+    from crawler.articles._speedups.page_measure import _measure_bound
+
+    baseline = importlib.import_module("trafilatura.baseline")
+    blocks = frozenset(baseline._BLOCK_ELEMS)
+    page = parse_html(f"<html><body>{body}</body></html>")
+    for tree in [page, *_real_trees()]:
+        assert tree is not None
+        assert len(baseline.html2txt(tree)) <= _measure_bound(tree, blocks)

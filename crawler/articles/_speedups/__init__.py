@@ -10,7 +10,9 @@ Each module replaces one costly step of trafilatura by an equivalent one, and
 - :mod:`~crawler.speedups.catstags`: its category and tag search, skipped on pages where no
   link could pass its filter;
 - :mod:`~crawler.speedups.unused_steps`: a tree copy that fast mode never reads, and the
-  licence search (not a field of an article).
+  licence search (not a field of an article);
+- :mod:`~crawler.speedups.page_measure`: its measure of the page's text, not taken where a
+  cheaper bound shows that its answer cannot matter.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import functools
 import importlib.metadata
 
 from crawler.articles._speedups.catstags import speed_up_catstags
+from crawler.articles._speedups.page_measure import speed_up_page_measure
 from crawler.articles._speedups.unused_steps import speed_up_unused_steps
 from crawler.articles._speedups.xml_chars import speed_up_repair
 from crawler.articles._speedups.xpath import speed_up_xpaths
@@ -30,7 +33,9 @@ TESTED = {"trafilatura": ("2.3.1",), "lxml": ("6.1.3",)}
 ``bench/speedups_identity.py``; the versions ``requirements.lock`` ships and CI installs).
 They rewrite trafilatura's XPath expressions and regular expressions: with any other
 version they stay off, and extraction is trafilatura's own."""
-_NAMES = "xpath tests, regex literals, xml characters, categories and tags, unused steps"
+_NAMES = (
+    "xpath tests, regex literals, xml characters, categories and tags, unused steps, page measure"
+)
 
 
 def speedups_state(wanted: bool = True) -> str:
@@ -55,4 +60,5 @@ def speed_up_trafilatura(wanted: bool = True) -> bool:
     speed_up_repair()
     speed_up_catstags()
     speed_up_unused_steps()
+    speed_up_page_measure()
     return True
