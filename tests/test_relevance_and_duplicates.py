@@ -147,6 +147,24 @@ def test_simhash_sets_the_bits_most_features_set() -> None:
         assert simhash(hashes) == expected
 
 
+def test_features_and_fingerprints_are_those_archived_before() -> None:
+    """Fingerprints written in archives stay comparable: the same text gives the same
+    features and fingerprint as when the archive was made (values computed 2026-11-30)."""
+    text = (
+        "Pyongyang a ratifié le traité de partenariat stratégique global avec la Russie, "
+        "signé en juin 2024 à Pyongyang par Kim Jong-un et Vladimir Poutine. Le texte prévoit "
+        "une assistance militaire mutuelle en cas d'agression contre l'une des deux parties."
+    )
+    assert features(text) == [
+        361436449643032128,
+        2889649019297456816,
+        4474173092981804656,
+        8250178666842259200,
+        12713078394882889656,
+    ]
+    assert simhash(features(text)) == 0x301E14F900C3EE30
+
+
 def test_simhash_is_stable_and_close_for_near_copies() -> None:
     words = [f"mot{i}" for i in range(2000)]
     text = " ".join(words)
