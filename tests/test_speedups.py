@@ -361,3 +361,35 @@ def test_the_page_measure_bound_is_never_below_trafilaturas_measure(body: str) -
     for tree in [page, *_real_trees()]:
         assert tree is not None
         assert len(baseline.html2txt(tree)) <= _measure_bound(tree, blocks)
+
+
+def test_json_ld_strings_are_built_as_trafilatura_builds_them() -> None:
+    """``json_ld``'s minifying and surrogate filter against trafilatura 2.3.1's own
+    expressions, on the real pages' scripts, on every Unicode character (whitespace as
+    ``\\s`` knows it, surrogates) and on literals with escaped or missing quotes."""
+    from crawler.articles._speedups.json_ld import _SURROGATES, _Minify
+
+    trafilaturas = re.compile(r'("(?:\\.|[^"\\])*")|\s')  # its JSON_MINIFY
+    minify = _Minify(trafilaturas)
+    every_character = "".join(map(chr, range(0x110000)))
+    texts = [e.text for tree in _real_trees() for e in tree.iter("script") if e.text]
+    texts += [
+        '{"a b": "c\\" d",\n\t"e":  [1, 2]}',
+        '{ "open": "no end  }  ',
+        '"\\\\" x "y\u00a0z"\u2003\u00a0end',
+        f'"{every_character[:0x3100]}" {every_character}',
+    ]
+    assert len(texts) > 8
+    for text in texts:
+        assert minify.sub(r"\1", text) == trafilaturas.sub(r"\1", text)
+    kept = "".join(c for c in every_character if ord(c) < 0xD800 or ord(c) > 0xDFFF)
+    assert _SURROGATES.sub("", every_character) == kept
+    # installed: an escaped emoji (two surrogates) is dropped, as trafilatura's own drops it
+    from trafilatura import json_metadata
+
+    from crawler.articles._speedups import speed_up_trafilatura
+
+    assert speed_up_trafilatura()
+    normalize_json = json_metadata.normalize_json
+    assert normalize_json.__module__ == "crawler.articles._speedups.json_ld"
+    assert normalize_json("caf\\u00e9 \\ud83d\\ude00 <b>x</b>\\n y") == "café x y"

@@ -12,7 +12,9 @@ Each module replaces one costly step of trafilatura by an equivalent one, and
 - :mod:`~crawler.speedups.unused_steps`: a tree copy that fast mode never reads, and the
   licence search (not a field of an article);
 - :mod:`~crawler.speedups.page_measure`: its measure of the page's text, not taken where a
-  cheaper bound shows that its answer cannot matter.
+  cheaper bound shows that its answer cannot matter;
+- :mod:`~crawler.speedups.json_ld`: its JSON-LD minifying and surrogate filter, the same
+  strings built natively.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import functools
 import importlib.metadata
 
 from crawler.articles._speedups.catstags import speed_up_catstags
+from crawler.articles._speedups.json_ld import speed_up_json_ld
 from crawler.articles._speedups.page_measure import speed_up_page_measure
 from crawler.articles._speedups.unused_steps import speed_up_unused_steps
 from crawler.articles._speedups.xml_chars import speed_up_repair
@@ -34,7 +37,8 @@ TESTED = {"trafilatura": ("2.3.1",), "lxml": ("6.1.3",)}
 They rewrite trafilatura's XPath expressions and regular expressions: with any other
 version they stay off, and extraction is trafilatura's own."""
 _NAMES = (
-    "xpath tests, regex literals, xml characters, categories and tags, unused steps, page measure"
+    "xpath tests, regex literals, xml characters, categories and tags, unused steps, "
+    "page measure, json-ld"
 )
 
 
@@ -61,4 +65,5 @@ def speed_up_trafilatura(wanted: bool = True) -> bool:
     speed_up_catstags()
     speed_up_unused_steps()
     speed_up_page_measure()
+    speed_up_json_ld()
     return True
