@@ -1,7 +1,7 @@
 """Extraction quality on every annotated set, each with its own metric, stock trafilatura
 and htmldate measured in the same run:
 
-    python bench/eval_extraction.py [--sets aeb,traf,fr,dates] [--workers 2]
+    python bench/eval_extraction.py [--all | --sets aeb,traf,fr,dates] [--workers 2]
 
 | set (DEV) | metric |
 |---|---|
@@ -178,10 +178,14 @@ def row(set_name: str, system: str, score: Score) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="aeb,traf,fr,dates")
+    every = "aeb,traf,fr,dates"
+    parser.add_argument("--sets", default=every, help=f"a comma-separated subset of {every}")
+    parser.add_argument("--all", action="store_true", help="every set (the default)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    wanted = set(args.sets.split(","))
+    wanted = set(every.split(",") if args.all else args.sets.split(","))
+    if unknown := wanted - set(every.split(",")):
+        parser.error(f"--sets: unknown set(s) {', '.join(sorted(unknown))}; known: {every}")
     root = corpora()
     lines = [
         "| set (DEV) | system | precision | recall | F1 | accuracy | pages |",
