@@ -78,3 +78,16 @@ def test_prose_that_starts_like_a_link_is_kept(prose: str) -> None:
 def test_a_list_of_titles_stops_at_a_sentence() -> None:
     text = f"{BEFORE}\nRelated\nA title\n{AFTER}"
     assert clean_text(text) == f"{BEFORE}\n{AFTER}"
+
+
+def test_the_filters_rules_are_in_the_extraction_config_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Same ``extractor.config_hash`` and trafilatura version, same text: the rules' digest
+    is hashed with the options, so a change of the rules changes the hash."""
+    from crawler.articles import extract
+    from crawler.articles.extract import ExtractOptions
+
+    before = ExtractOptions().config_hash
+    monkeypatch.setattr(extract, "RULES_DIGEST", "another filter")
+    assert ExtractOptions().config_hash != before

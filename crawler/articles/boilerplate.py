@@ -19,9 +19,10 @@ keeps (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-__all__ = ["clean_text"]
+__all__ = ["RULES_DIGEST", "clean_text"]
 
 _JUNK_LINE = re.compile(
     r"""^\s*(
@@ -70,6 +71,16 @@ _SENTENCE_END = re.compile(r"(?<![.…])[.!:]$")
 """A paragraph's end: a list of links (titles) stops at the first line that has one."""
 _LIST_ITEM_CHARS = 200
 """A list of links stops at the first line at least this long: a paragraph, not a title."""
+
+
+_REVISION = 2
+"""Raise when :func:`clean_text` changes its output without a pattern changing."""
+_RULES = (_REVISION, _LIST_ITEM_CHARS, _JUNK_LINE, _RELATED_HEADER, _RELATED_LINK, _SENTENCE_END)
+RULES_DIGEST = hashlib.sha256(
+    "\n".join(str(getattr(rule, "pattern", rule)) for rule in _RULES).encode()
+).hexdigest()[:16]
+"""The filter's rules, in every article's ``extractor.config_hash``: the same hash and
+trafilatura version, the same text."""
 
 
 def clean_text(text: str) -> str:

@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 from w3lib.encoding import html_to_unicode
 
 from crawler.articles._speedups import speed_up_trafilatura, speedups_state
-from crawler.articles.boilerplate import clean_text
+from crawler.articles.boilerplate import RULES_DIGEST, clean_text
 from crawler.articles.comments import reader_comments
 from crawler.articles.dates import (
     json_ld_objects,
@@ -84,6 +84,7 @@ class ExtractOptions:
     @property
     def config_hash(self) -> str:
         options = {k: v for k, v in asdict(self).items() if k != "speedups"}
+        options["text_filter"] = RULES_DIGEST  # the boilerplate lines dropped after trafilatura
         canonical = json.dumps(options, sort_keys=True)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
