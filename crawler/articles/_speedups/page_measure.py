@@ -18,9 +18,12 @@ word, two for each block element. So::
     len(html2txt(tree)) <= non-space characters - those of scripts, styles, templates
                            + words + 2 * block elements
 
-When a fifth of that bound is no more than the extraction's length, the retry cannot happen
-whatever the measure: it is not taken, and ``html2txt`` answers ``""`` (for which the
-condition is false too). Elsewhere trafilatura's own ``html2txt`` runs. Same output
+The extraction's length is ``trafilatura_sequence``'s local ``temp_text``, read from the
+calling frame (the condition is inside that function, and the versions are pinned:
+:data:`crawler.articles._speedups.TESTED`). When a fifth of the bound is no more than that
+length, the retry cannot happen whatever the measure: it is not taken, and ``html2txt``
+answers ``""`` (for which the condition is false too). Called from anywhere else, or
+without that local, trafilatura's own ``html2txt`` runs. Same output
 (``bench/speedups_identity.py``, ``tests/test_speedups.py``).
 """
 
