@@ -35,6 +35,12 @@ AFTER = "Le texte prévoit une assistance militaire mutuelle en cas d'agression.
         "12 commentaires",
         "3 Kommentare",
         "View Comments",
+        "Sign up for our newsletter",
+        "Subscribe now to our print edition for the full story.",
+        "Abonnieren Sie jetzt den Themen-Newsletter «Politik».",
+        "Follow us on Instagram",
+        "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner",
+        "Suivez-nous sur Telegram",
     ],
 )
 def test_a_link_or_label_line_is_dropped(junk: str) -> None:
@@ -62,6 +68,9 @@ def test_a_list_of_titles_ends_at_a_blank_line_or_a_long_paragraph() -> None:
         "Lire aussi le rapport de l'ONU sur les livraisons d'armes, publié en mai.",
         "Mira Nair a filmé Pyongyang en 2019.",
         "Tags et graffitis couvrent les murs de l'ambassade.",
+        "Follow the steps below to read the treaty's text.",
+        "Sign up rates at the recruitment offices doubled in October.",
+        "Subscribers to the agency's feed received the decree first.",
         # a section title alone
         "See also",
         "Voir aussi",

@@ -10,7 +10,9 @@ only, so a sentence that merely mentions "commentaire" or "lire aussi" is kept:
   of titles under it, or one link on its line ("Lire aussi | <title>", "Lea también:
   <title>", "Czytaj też: <title>");
 - category and tag lines ("Kategorie: News", "Tags" and the tags under it) and comment
-  counters ("3 Kommentare", "View Comments").
+  counters ("3 Kommentare", "View Comments");
+- calls to subscribe or follow, short lines that start with one ("Sign up for our
+  newsletter", "Abonnieren Sie jetzt ...", "Follow us on Instagram", "Suivez-nous").
 
 Chosen on the DEV pages' leaks (trafilatura-eval's ``without`` snippets), checked to drop
 no ``with`` snippet there nor any AEB gold line but an Italian "Leggi anche" link the gold
@@ -36,6 +38,10 @@ _JUNK_LINE = re.compile(
       | notre\ dossier\ sur\ .{1,60} | la\ source\ de\ cet\ article\ se\ trouve\ sur\ ce\ site
       | (\d+|no|keine|aucun|sin)\ (comments?|kommentare?|commentaires?|comentarios?)
       | view\ comments | kommentare\ insgesamt\s*:\s*\d+
+      | (sign\ up(\ (for|to|here|now)|\s*:) | subscribe | abonnieren | jetzt\ (anmelden|abonnieren)
+        | zum\ newsletter | suscr[ií]bete | zapisz\ si[ęe] | never\ miss\ the\ latest
+        | follow\ (us|.{1,60}\ on\ (twitter|facebook|instagram|linkedin|youtube|tiktok))
+        | folgen\ sie\ uns | folgt\ (uns|mir) | suivez-nous | s[ií]guenos)\b.{0,160}
     )\s*[.!:]?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
