@@ -36,6 +36,7 @@ AFTER = "Le texte prévoit une assistance militaire mutuelle en cas d'agression.
         "3 Kommentare",
         "View Comments",
         "Sign up for our newsletter",
+        "Sign Up: Stay on top of the latest news! Sign up for our newsletters here",
         "Subscribe now to our print edition for the full story.",
         "Abonnieren Sie jetzt den Themen-Newsletter «Politik».",
         "Follow us on Instagram",

@@ -38,10 +38,11 @@ _JUNK_LINE = re.compile(
       | notre\ dossier\ sur\ .{1,60} | la\ source\ de\ cet\ article\ se\ trouve\ sur\ ce\ site
       | (\d+|no|keine|aucun|sin)\ (comments?|kommentare?|commentaires?|comentarios?)
       | view\ comments | kommentare\ insgesamt\s*:\s*\d+
-      | (sign\ up(\ (for|to|here|now)|\s*:) | subscribe | abonnieren | jetzt\ (anmelden|abonnieren)
-        | zum\ newsletter | suscr[ií]bete | zapisz\ si[ęe] | never\ miss\ the\ latest
+      | (sign\ up\s*: | (sign\ up\ (for|to|here|now) | subscribe | abonnieren
+        | jetzt\ (anmelden|abonnieren) | zum\ newsletter | suscr[ií]bete | zapisz\ si[ęe]
+        | never\ miss\ the\ latest
         | follow\ (us|.{1,60}\ on\ (twitter|facebook|instagram|linkedin|youtube|tiktok))
-        | folgen\ sie\ uns | folgt\ (uns|mir) | suivez-nous | s[ií]guenos)\b.{0,160}
+        | folgen\ sie\ uns | folgt\ (uns|mir) | suivez-nous | s[ií]guenos)\b).{0,160}
     )\s*[.!:]?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
