@@ -42,6 +42,9 @@ AFTER = "Le texte prévoit une assistance militaire mutuelle en cas d'agression.
         "Follow us on Instagram",
         "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner",
         "Suivez-nous sur Telegram",
+        "Photo : AFP",
+        "Crédit photo : KCNA / Reuters",
+        "Foto: © dpa",
     ],
 )
 def test_a_link_or_label_line_is_dropped(junk: str) -> None:
@@ -72,6 +75,7 @@ def test_a_list_of_titles_ends_at_a_blank_line_or_a_long_paragraph() -> None:
         "Follow the steps below to read the treaty's text.",
         "Sign up rates at the recruitment offices doubled in October.",
         "Subscribers to the agency's feed received the decree first.",
+        "Photographies et vidéos du défilé ont circulé dès le lendemain.",
         # a section title alone
         "See also",
         "Voir aussi",

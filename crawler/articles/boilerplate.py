@@ -12,7 +12,8 @@ only, so a sentence that merely mentions "commentaire" or "lire aussi" is kept:
 - category and tag lines ("Kategorie: News", "Tags" and the tags under it) and comment
   counters ("3 Kommentare", "View Comments");
 - calls to subscribe or follow, short lines that start with one ("Sign up for our
-  newsletter", "Abonnieren Sie jetzt ...", "Follow us on Instagram", "Suivez-nous").
+  newsletter", "Abonnieren Sie jetzt ...", "Follow us on Instagram", "Suivez-nous");
+- picture credits ("Photo : AFP", "Foto: dpa", "Crédit photo : ...", "Titelbild: ...").
 
 Chosen on the DEV pages' leaks (trafilatura-eval's ``without`` snippets), checked to drop
 no ``with`` snippet there nor any AEB gold line but an Italian "Leggi anche" link the gold
@@ -38,6 +39,8 @@ _JUNK_LINE = re.compile(
       | notre\ dossier\ sur\ .{1,60} | la\ source\ de\ cet\ article\ se\ trouve\ sur\ ce\ site
       | (\d+|no|keine|aucun|sin)\ (comments?|kommentare?|commentaires?|comentarios?)
       | view\ comments | kommentare\ insgesamt\s*:\s*\d+
+      | (photo|foto|bild|image|cr[ée]dits?(\ photo)?|bildquelle|beitragsbild|titelbild)
+        \s*[:|©].{0,120}
       | (sign\ up\s*: | (sign\ up\ (for|to|here|now) | subscribe | abonnieren
         | jetzt\ (anmelden|abonnieren) | zum\ newsletter | suscr[ií]bete | zapisz\ si[ęe]
         | never\ miss\ the\ latest
