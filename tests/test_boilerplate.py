@@ -45,6 +45,12 @@ AFTER = "Le texte prévoit une assistance militaire mutuelle en cas d'agression.
         "Photo : AFP",
         "Crédit photo : KCNA / Reuters",
         "Foto: © dpa",
+        "Temps de lecture : 4 min",
+        "3 min read",
+        "Ajouter à mes favoris",
+        "Pour lire la suite",
+        "Déjà abonné ?",
+        "Nous suivre :",
     ],
 )
 def test_a_link_or_label_line_is_dropped(junk: str) -> None:
@@ -76,6 +82,7 @@ def test_a_list_of_titles_ends_at_a_blank_line_or_a_long_paragraph() -> None:
         "Sign up rates at the recruitment offices doubled in October.",
         "Subscribers to the agency's feed received the decree first.",
         "Photographies et vidéos du défilé ont circulé dès le lendemain.",
+        "Pour lire la suite du traité, il faut se rendre aux archives de Pyongyang.",
         # a section title alone
         "See also",
         "Voir aussi",

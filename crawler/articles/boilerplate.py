@@ -13,7 +13,10 @@ only, so a sentence that merely mentions "commentaire" or "lire aussi" is kept:
   counters ("3 Kommentare", "View Comments");
 - calls to subscribe or follow, short lines that start with one ("Sign up for our
   newsletter", "Abonnieren Sie jetzt ...", "Follow us on Instagram", "Suivez-nous");
-- picture credits ("Photo : AFP", "Foto: dpa", "Crédit photo : ...", "Titelbild: ...").
+- picture credits ("Photo : AFP", "Foto: dpa", "Crédit photo : ...", "Titelbild: ...");
+- news sites' page furniture: reading times ("Temps de lecture : 4 min", "3 min read"),
+  bookmarks ("Ajouter à mes favoris"), sign-in and paywall lines ("Pour lire la suite",
+  "Connectez-vous", "Déjà abonné ?").
 
 Chosen on the DEV pages' leaks (trafilatura-eval's ``without`` snippets), checked to drop
 no ``with`` snippet there nor any AEB gold line but an Italian "Leggi anche" link the gold
@@ -41,6 +44,12 @@ _JUNK_LINE = re.compile(
       | view\ comments | kommentare\ insgesamt\s*:\s*\d+
       | (photo|foto|bild|image|cr[ée]dits?(\ photo)?|bildquelle|beitragsbild|titelbild)
         \s*[:|©].{0,120}
+      | (temps\ de\ lecture | lesezeit | reading\ time | tiempo\ de\ lectura)\s*:?\s*\d+\s*min\w*
+      | \d+\s*min\w*\.?\ (de\ lecture | read | lesezeit)
+      | ajouter\ (à|a)\ (mes|vos)\ favoris | l['’]article\ a\ été\ ajouté\ (à|a)\ vos\ favoris
+      | nous\ suivre | inscrivez-vous(\ gratuitement)? | créez\ votre\ compte
+      | connectez-vous(\ ici)? | pour\ lire\ la\ suite | pour\ accéder\ en\ illimité
+      | déjà\ abonné\s*\? | (-\ )?google\ news
       | (sign\ up\s*: | (sign\ up\ (for|to|here|now) | subscribe | abonnieren
         | jetzt\ (anmelden|abonnieren) | zum\ newsletter | suscr[ií]bete | zapisz\ si[ęe]
         | never\ miss\ the\ latest

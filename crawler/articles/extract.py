@@ -59,7 +59,7 @@ class ExtractOptions:
     """A fast-mode text shorter than this (characters) is extracted again with trafilatura's
     fallback extractors (readability, jusText), which find what the fast mode missed on
     short or unusual pages. 0 (the default): never. Measured on DEV at 800: trafilatura-eval
-    F1 0.928 to 0.929, scrapinghub-aeb unchanged, for 2-3 extractions' CPU on each short
+    F1 0.929 to 0.930, scrapinghub-aeb unchanged, for 2-3 extractions' CPU on each short
     page (7-15% more extraction CPU on AEB) and 60 MB more in the workers: off by default
     (docs/benchmarks.md)."""
     unicode_form: Literal["NFC", "NFKC", "NFD", "NFKD"] = "NFC"
