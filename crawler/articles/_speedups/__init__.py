@@ -3,17 +3,17 @@
 Each module replaces one costly step of trafilatura by an equivalent one, and
 ``tests/test_speedups.py`` checks each against trafilatura's own:
 
-- :mod:`~crawler.speedups.xpath`: its XPath tests, rewritten so that libxml2 calls back into
-  Python's regular expressions far less often (with :mod:`~crawler.speedups.regex_literals`);
-- :mod:`~crawler.speedups.xml_chars`: its scan for characters XML forbids, run only when one
+- :mod:`.xpath`: its XPath tests, rewritten so that libxml2 calls back into
+  Python's regular expressions far less often (with :mod:`.regex_literals`);
+- :mod:`.xml_chars`: its scan for characters XML forbids, run only when one
   is in the page;
-- :mod:`~crawler.speedups.catstags`: its category and tag search, skipped on pages where no
+- :mod:`.catstags`: its category and tag search, skipped on pages where no
   link could pass its filter;
-- :mod:`~crawler.speedups.unused_steps`: a tree copy that fast mode never reads, and the
+- :mod:`.unused_steps`: a tree copy that fast mode never reads, and the
   licence search (not a field of an article);
-- :mod:`~crawler.speedups.page_measure`: its measure of the page's text, not taken where a
+- :mod:`.page_measure`: its measure of the page's text, not taken where a
   cheaper bound shows that its answer cannot matter;
-- :mod:`~crawler.speedups.json_ld`: its JSON-LD minifying and surrogate filter, the same
+- :mod:`.json_ld`: its JSON-LD minifying and surrogate filter, the same
   strings built natively.
 """
 
