@@ -256,6 +256,8 @@ _BARE_EXTRACTIONS = """
 import gzip, json, sys
 from pathlib import Path
 import trafilatura
+from trafilatura.utils import load_html
+from crawler.articles._speedups.lent_tree import lend_tree
 if sys.argv[1] == "on":
     from crawler.articles._speedups import speed_up_trafilatura
     assert speed_up_trafilatura(True)
@@ -265,9 +267,11 @@ for name in sys.argv[2:]:
     html = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8", "replace")
     for fast in (True, False):
         for comments in (False, True):
-            doc = trafilatura.bare_extraction(
-                html, fast=fast, include_comments=comments, with_metadata=True
-            )
+            tree = load_html(html)
+            with lend_tree(tree):  # "on": extracted in place; "off": copied (not installed)
+                doc = trafilatura.bare_extraction(
+                    tree, fast=fast, include_comments=comments, with_metadata=True
+                )
             fields = doc.as_dict() if doc is not None else {}
             unread = ("license", "body", "commentsbody")
             out.append({k: v for k, v in fields.items() if k not in unread})
@@ -304,8 +308,9 @@ def _post_meta_pages(folder: Path) -> list[Path]:
 def test_the_speedups_leave_every_field_as_trafilatura_gives_it(tmp_path: Path) -> None:
     """With and without every speed-up, in two processes (they patch trafilatura process-wide):
     fast or not, comments or not, every field but the licence (not read: ``unused_steps``) is
-    the same. The fallback extractors and comment capture still get their tree copy; the
-    category and tag search finds what trafilatura's finds, from links or ``<meta>``."""
+    the same. The fallback extractors and comment capture still get their tree copy, also
+    when the tree is lent (``lent_tree``); the category and tag search finds what
+    trafilatura's finds, from links or ``<meta>``."""
     import subprocess
 
     fixtures = Path(__file__).parent / "fixtures"
@@ -393,3 +398,30 @@ def test_json_ld_strings_are_built_as_trafilatura_builds_them() -> None:
     normalize_json = json_metadata.normalize_json
     assert normalize_json.__module__ == "crawler.articles._speedups.json_ld"
     assert normalize_json("caf\\u00e9 \\ud83d\\ude00 <b>x</b>\\n y") == "café x y"
+
+
+_COMMENTED_PAGE = """<html><head><title>Un article</title></head><body><article>
+<h1>Un article</h1><p>{text}</p></article><div id="comments"><p>Publié le
+<time datetime="2024-12-05T10:00:00+01:00">5 décembre</time></p><p>Un commentaire.</p>
+</div></body></html>""".format(
+    text="Le traité entre la Russie et la Corée du Nord est entré en vigueur. " * 12
+)
+
+
+def test_a_lent_tree_is_extracted_in_place_and_its_dates_read_before() -> None:
+    """Lent, the tree is pruned as trafilatura's copy of it would be (no copy is made); the
+    date's source is still found where that pruning took it from (a comment section)."""
+    from trafilatura import bare_extraction
+
+    from crawler.articles._speedups import lend_tree, speed_up_trafilatura
+    from crawler.articles.extract import extract_page
+
+    assert speed_up_trafilatura(True)
+    lent, kept = (parse_html(_COMMENTED_PAGE, True) for _ in range(2))
+    with lend_tree(lent):
+        bare_extraction(lent, fast=True, include_comments=False)
+    bare_extraction(kept, fast=True, include_comments=False)
+    assert lent.find('.//div[@id="comments"]') is None
+    assert kept.find('.//div[@id="comments"]') is not None
+    result = extract_page(_COMMENTED_PAGE.encode(), "https://example.org/a.html")
+    assert (result.published, result.published_source) == ("2024-12-05", "time-element")

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 __all__ = [
+    "DateMarks",
     "DateSource",
+    "date_marks",
     "json_ld_objects",
     "modified_date",
     "normalise_date",
@@ -70,32 +73,45 @@ def json_ld_objects(tree: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _meta_values(tree: Any, keys: tuple[str, ...] | None = None) -> list[str]:
-    values = []
-    for meta in tree.xpath("//meta[@content]"):
-        name = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
-        if (keys is None and _META_DATE_KEYS.search(name)) or (keys and name in keys):
-            values.append(meta.get("content"))
-    return values
+@dataclass(frozen=True)
+class DateMarks:
+    """Where a page writes dates, read from its parsed tree before extraction: trafilatura
+    prunes the tree it is lent (:func:`crawler.articles._speedups.lend_tree`)."""
+
+    json_ld: list[dict[str, Any]]
+    meta: list[tuple[str, str]]
+    """``(name, content)`` of each ``<meta content>``; the name is its ``property``,
+    ``name`` or ``itemprop``, or ``""``."""
+    time_elements: list[str]
+    """The ``datetime`` of each ``<time datetime>``."""
+
+
+def date_marks(tree: Any) -> DateMarks:
+    """The page's JSON-LD objects, ``<meta>`` values and ``<time>`` dates, in document order."""
+    meta = [
+        (m.get("property") or m.get("name") or m.get("itemprop") or "", m.get("content"))
+        for m in tree.xpath("//meta[@content]")
+    ]
+    times = [t.get("datetime") for t in tree.iter("time") if t.get("datetime") is not None]
+    return DateMarks(json_ld_objects(tree), meta, times)
 
 
 def publication_source(
     date: str,
-    tree: Any,
-    json_ld: list[dict[str, Any]],
+    marks: DateMarks,
     url: str,
     listed_date: str | None,
     listed_kind: str | None,
 ) -> DateSource:
     """Where ``date`` (``YYYY-MM-DD``) is written; the first match in a fixed order."""
-    for obj in json_ld:
+    for obj in marks.json_ld:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             value = obj.get(key)
             if isinstance(value, str) and normalise_date(value) == date:
                 return "json-ld"
-    if any(normalise_date(v) == date for v in _meta_values(tree)):
+    if any(normalise_date(v) == date for name, v in marks.meta if _META_DATE_KEYS.search(name)):
         return "meta"
-    if any(normalise_date(t.get("datetime")) == date for t in tree.xpath("//time[@datetime]")):
+    if any(normalise_date(v) == date for v in marks.time_elements):
         return "time-element"
     if listed_date and normalise_date(listed_date) == date:
         return "sitemap" if listed_kind == "sitemap" else "feed"
@@ -105,13 +121,13 @@ def publication_source(
     return "text"
 
 
-def modified_date(tree: Any, json_ld: list[dict[str, Any]]) -> str | None:
+def modified_date(marks: DateMarks) -> str | None:
     """The modification date a page declares (JSON-LD ``dateModified`` or meta), if any."""
-    for obj in json_ld:
+    for obj in marks.json_ld:
         value = obj.get("dateModified")
         if isinstance(value, str) and normalise_date(value):
             return normalise_date(value)
-    for value in _meta_values(tree, _MODIFIED_META):
+    for value in (v for name, v in marks.meta if name in _MODIFIED_META):
         if normalise_date(value):
             return normalise_date(value)
     return None

@@ -21,11 +21,11 @@ from lxml import etree
 from lxml import html as lxml_html
 from w3lib.encoding import html_to_unicode
 
-from crawler.articles._speedups import speed_up_trafilatura, speedups_state
+from crawler.articles._speedups import lend_tree, speed_up_trafilatura, speedups_state
 from crawler.articles.boilerplate import RULES_DIGEST, clean_text
 from crawler.articles.comments import reader_comments
 from crawler.articles.dates import (
-    json_ld_objects,
+    date_marks,
     modified_date,
     normalise_date,
     publication_source,
@@ -323,15 +323,18 @@ def extract_page(
     if tree is None:
         return ExtractionResult(False, "not parseable as HTML", encoding)
     declared_language = _declared_language(tree, content_language)
-    json_ld = json_ld_objects(tree)
-    modified = modified_date(tree, json_ld)
-    doc = _extract_tree(tree, url, options, options.fast)
+    marks = date_marks(tree)
+    modified = modified_date(marks)
+    # trafilatura prunes a lent tree: lent unless the reader comments are looked for in it
+    with lend_tree(None if options.comments else tree):
+        doc = _extract_tree(tree, url, options, options.fast)
     fallback_text = None
     if options.fast and options.fallback_below and len(_text_of(doc)) < options.fallback_below:
         # the fallback extractors on a fresh tree; the metadata already found is kept
         again = parse_html(html, options.speedups)
         if again is not None:
-            fuller = _extract_tree(again, url, options, fast=False, metadata=doc is None)
+            with lend_tree(again):
+                fuller = _extract_tree(again, url, options, fast=False, metadata=doc is None)
             if doc is None:
                 doc = fuller
             elif _text_of(fuller):
@@ -351,7 +354,7 @@ def extract_page(
         published = normalise_date(listed_date)
     source = None
     if published:
-        source = publication_source(published, tree, json_ld, url, listed_date, listed_kind)
+        source = publication_source(published, marks, url, listed_date, listed_kind)
     language = declared_language or detect_language(text)
     reason = None
     page_type = meta.get("pagetype")

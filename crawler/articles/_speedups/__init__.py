@@ -14,7 +14,9 @@ Each module replaces one costly step of trafilatura by an equivalent one, and
 - :mod:`.page_measure`: its measure of the page's text, not taken where a
   cheaper bound shows that its answer cannot matter;
 - :mod:`.json_ld`: its JSON-LD minifying and surrogate filter, the same
-  strings built natively.
+  strings built natively;
+- :mod:`.lent_tree`: its copy of the caller's tree, not made when the caller
+  lends the tree (:func:`lend_tree`).
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import importlib.metadata
 
 from crawler.articles._speedups.catstags import speed_up_catstags
 from crawler.articles._speedups.json_ld import speed_up_json_ld
+from crawler.articles._speedups.lent_tree import lend_tree, speed_up_lent_tree
 from crawler.articles._speedups.page_measure import speed_up_page_measure
 from crawler.articles._speedups.unused_steps import speed_up_unused_steps
 from crawler.articles._speedups.xml_chars import speed_up_repair
 from crawler.articles._speedups.xpath import speed_up_xpaths
 
-__all__ = ["TESTED", "speed_up_trafilatura", "speedups_state"]
+__all__ = ["TESTED", "lend_tree", "speed_up_trafilatura", "speedups_state"]
 
 TESTED = {"trafilatura": ("2.3.1",), "lxml": ("6.1.3",)}
 """The versions the speed-ups were checked against (identical output on every corpus page:
@@ -38,7 +41,7 @@ They rewrite trafilatura's XPath expressions and regular expressions: with any o
 version they stay off, and extraction is trafilatura's own."""
 _NAMES = (
     "xpath tests, regex literals, xml characters, categories and tags, unused steps, "
-    "page measure, json-ld"
+    "page measure, json-ld, lent tree"
 )
 
 
@@ -66,4 +69,5 @@ def speed_up_trafilatura(wanted: bool = True) -> bool:
     speed_up_unused_steps()
     speed_up_page_measure()
     speed_up_json_ld()
+    speed_up_lent_tree()
     return True
