@@ -183,10 +183,15 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict
         if pss > peak.pss:
             peak = _Peak(pss, max(rss, peak.rss), when / elapsed, processes)
         peak.rss = max(peak.rss, rss)
-    last_cpu = {p[3]: (p[0], p[4]) for _, processes in samples for p in processes}
+    roles: dict[int, str] = {}
+    last_cpu: dict[int, float] = {}
+    for _, processes in samples:
+        for role, _pss, _rss, pid, seconds in processes:
+            roles.setdefault(pid, role)  # an exiting process shows no command line any more
+            last_cpu[pid] = seconds
     cpu: dict[str, float] = {}
-    for role, seconds in last_cpu.values():
-        cpu[role] = cpu.get(role, 0.0) + seconds
+    for pid, seconds in last_cpu.items():
+        cpu[roles[pid]] = cpu.get(roles[pid], 0.0) + seconds
     return elapsed, peak, output, cpu
 
 
@@ -331,12 +336,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeat < 1 or any(n < 1 for n in args.pages):
         parser.error("--repeat and page counts must be at least 1")
+    corpora()  # a missing folder is named here, before any server starts
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         port_file = tmp / "port"
         server = Process(target=_serve, args=(str(port_file), max(args.pages)), daemon=True)
         server.start()
         while not port_file.exists() or not port_file.read_text():
+            if not server.is_alive():
+                sys.exit(f"the page server stopped (exit code {server.exitcode}): see above")
             time.sleep(0.1)
         base = f"http://127.0.0.1:{port_file.read_text()}"
         s3 = SeaweedS3(tmp / "seaweed")
