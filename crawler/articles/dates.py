@@ -92,7 +92,7 @@ def date_marks(tree: Any) -> DateMarks:
         (m.get("property") or m.get("name") or m.get("itemprop") or "", m.get("content"))
         for m in tree.xpath("//meta[@content]")
     ]
-    times = [t.get("datetime") for t in tree.iter("time") if t.get("datetime") is not None]
+    times = [t.get("datetime") for t in tree.xpath("//time[@datetime]")]  # the whole document
     return DateMarks(json_ld_objects(tree), meta, times)
 
 
