@@ -15,7 +15,7 @@ from lxml import etree
 
 from crawler.articles._speedups.regex_literals import required_substrings
 from crawler.articles._speedups.xml_chars import _PATTERN, FORBIDDEN, PresenceFirst, speed_up_repair
-from crawler.articles._speedups.xpath import REGEXP_NS, rewrite, speed_up_xpaths
+from crawler.articles._speedups.xpath import REGEXP_NS, first_only, rewrite, speed_up_xpaths
 from crawler.articles.extract import decode_html, parse_html
 from tests.pages import DEMO_ARTICLES, dirty_article
 
@@ -47,19 +47,53 @@ def _trafilatura_patterns() -> list[str]:
     return sorted({p for path in paths for p in _RE_TEST.findall(path)})
 
 
+_TWO_BODIES = """<html><body><main><p>Menu</p></main>
+<div class="article-body"><p>Un article.</p><div class="article-body"><p>Encore.</p></div></div>
+<section class="post-content"><p>Un autre.</p></section></body></html>"""
+
+
 def test_sped_up_xpath_selects_what_trafilaturas_own_selects() -> None:
+    """The same elements; for the expressions whose first element alone is read (one of
+    ``BODY_XPATH``), the same first element."""
     pairs = speed_up_xpaths()
     assert len(pairs) >= 10  # trafilatura 2.x has ~60 such expressions
-    trees = _real_trees()
+    trees = [*_real_trees(), parse_html(_TWO_BODIES)]
     selected = 0
+    several = False
     for original, faster in pairs:
         assert faster.path != original.path
         assert "((@class) and ((@class)" not in faster.path  # each rewritten once
+        read_first = faster.path == first_only(original.path) != rewrite(original.path)
         for tree in trees:
-            found = faster(tree)
-            assert found == original(tree), original.path
+            found, expected = faster(tree), original(tree)
+            if read_first:
+                assert found == expected[:1], original.path
+                several = several or len(expected) > 1
+            else:
+                assert found == expected, original.path
             selected += len(found)
     assert selected > 0  # the pages do exercise the expressions
+    assert several  # and a page where the first is one of several
+
+
+def test_an_expression_read_for_its_first_element_stops_there() -> None:
+    from trafilatura.xpaths import BODY_XPATH
+
+    speed_up_xpaths()
+    assert any(x.path.startswith("((descendant::article|") for x in BODY_XPATH)
+    page = "<html><body><div><p>a</p><p>b</p></div><p>c</p></body></html>"
+    tree = parse_html(page)
+    path = ".//*[self::p or self::span][string-length(.) = 1][1]"
+    assert first_only(path) == "((descendant::p|descendant::span)[string-length(.) = 1])[1]"
+    assert len(tree.xpath(path)) == 2  # the first match under each parent
+    assert tree.xpath(first_only(path)) == tree.xpath(path)[:1]
+    for kept in (
+        ".//div[@id='a[1]'][1]",  # a positional-looking literal: left alone
+        ".//*[self::a][2][1]",  # a positional predicate before the last
+        ".//*[self::a]/p[1]",  # two steps
+        ".//*[self::a][1] | .//b[1]",  # a union
+    ):
+        assert first_only(kept) == rewrite(kept)
 
 
 def test_xpath_rewrite_guards_only_patterns_that_cannot_match_empty() -> None:

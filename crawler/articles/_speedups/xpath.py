@@ -30,8 +30,16 @@ location paths, each building a node set, for every element of the page. The uni
 ``(descendant::div|descendant::p)`` tests names as it walks, and is the same node set in the
 same (document) order (~6% more).
 
+Of the expressions in ``BODY_XPATH``, trafilatura reads only the first element selected, in
+document order (``main_extractor._extract``). One of them, ``.//*[self::article or
+...][P][1]``, selects the first matching child of every element, and libxml2 walks the
+whole page to find them all. The first of those is the page's first matching element:
+``((descendant::article|...)[P])[1]``, which libxml2 finds as fast as the union above and
+the same element (half the time of that expression; 3–6% less extraction CPU on AEB).
+
 ``tests/test_speedups.py`` checks that every rewritten expression selects the same elements as
-the original on real pages; a rewrite that does not compile is not used.
+the original on real pages (the same first element, for those read only so); a rewrite that
+does not compile is not used.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ from lxml import etree
 
 from crawler.articles._speedups.regex_literals import required_substrings
 
-__all__ = ["REGEXP_NS", "rewrite", "speed_up_xpaths"]
+__all__ = ["FIRST_READ", "REGEXP_NS", "first_only", "rewrite", "speed_up_xpaths"]
 
 REGEXP_NS = "http://exslt.org/regular-expressions"
 _TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'((?:[^'\\]|\\.)*)'(?:,\s*'([a-z]*)')?\)")
@@ -55,6 +63,10 @@ _POSITIONAL = re.compile(r"(?<!\))\[\s*\d+\s*\]|position\(\)|last\(\)")
 """A positional predicate on a step. ``(...)[1]`` is not one: it picks from the whole node
 set in document order, which the rewrites inside the parentheses leave the same."""
 _LITERAL = re.compile(r"('[^']*'|\"[^\"]*\")")
+FIRST_READ = ("BODY_XPATH",)
+"""trafilatura's lists of expressions of which it reads only the first element selected."""
+_ONE_STEP_FIRST = re.compile(r"\s*\.//[\w*-]+((?:\[.*\])?)\[\s*1\s*\]\s*", re.S)
+"""``.//name[...]...[1]``: one location step from the context node, ending in ``[1]``."""
 _NAME_TEST = r"(?=[A-Za-z_*])"
 _STEPS = (  # (pattern, replacement), outside string literals
     (re.compile(r"(^|[\s|(\[,])\.//" + _NAME_TEST), r"\1descendant::"),  # .//x
@@ -79,6 +91,44 @@ _STEPS = (  # (pattern, replacement), outside string literals
 def rewrite(path: str) -> str:
     """``path`` with its ``re:test`` calls guarded and its ``//`` steps direct."""
     return _descendant_steps(_guard_tests(path))
+
+
+def first_only(path: str) -> str:
+    """``path`` rewritten for a caller that reads only the first element it selects.
+
+    ``.//x[P][1]`` selects, for every element, its first child matching ``x[P]``. The first
+    of these in document order is the first descendant matching ``x[P]``: a child that
+    matches comes after its earlier siblings, and after every element that precedes its
+    parent. ``(.//x[P])[1]`` selects it alone; libxml2 stops there. ``P`` must not be
+    positional, and the path must be that one step; otherwise ``path`` is only rewritten.
+    """
+    match = _ONE_STEP_FIRST.fullmatch(path)
+    if match is None or not _balanced(match.group(1)):
+        return rewrite(path)
+    inner = path.strip()[: -len("[1]")].rstrip()
+    if _POSITIONAL.search(inner):
+        return rewrite(path)
+    return f"({rewrite(inner)})[1]"
+
+
+def _balanced(predicates: str) -> bool:
+    """Whether ``predicates`` is a run of whole ``[...]`` groups (string literals aside)."""
+    depth = 0
+    for i, part in enumerate(_LITERAL.split(predicates)):
+        if i % 2:  # a string literal
+            if depth == 0:
+                return False
+            continue
+        for char in part:
+            if char == "[":
+                depth += 1
+            elif char == "]":
+                depth -= 1
+                if depth < 0:
+                    return False
+            elif depth == 0 and not char.isspace():
+                return False
+    return depth == 0
 
 
 def _descendant_steps(path: str) -> str:
@@ -126,8 +176,8 @@ def _necessary(attributes: str, pattern: str, flags: int) -> str:
     return f"({attributes}) and ({tests})"
 
 
-def _faster(expression: Any) -> Any:
-    path = rewrite(expression.path)
+def _faster(expression: Any, read_first_only: bool = False) -> Any:
+    path = first_only(expression.path) if read_first_only else rewrite(expression.path)
     if path == expression.path:
         return expression
     try:
@@ -146,11 +196,11 @@ def speed_up_xpaths() -> list[tuple[Any, Any]]:
     done: dict[int, tuple[Any, Any]] = {}  # id(original) -> (original, rewritten or itself)
     rewritten: set[int] = set()
 
-    def faster(expression: Any) -> Any:
+    def faster(expression: Any, read_first_only: bool = False) -> Any:
         if not isinstance(expression, etree.XPath) or id(expression) in rewritten:
             return expression  # not an expression, or one already rewritten (a shared list)
         if id(expression) not in done:
-            done[id(expression)] = (expression, _faster(expression))
+            done[id(expression)] = (expression, _faster(expression, read_first_only))
             rewritten.add(id(done[id(expression)][1]))
         return done[id(expression)][1]
 
@@ -159,7 +209,8 @@ def speed_up_xpaths() -> list[tuple[Any, Any]]:
             continue
         for attribute, value in list(vars(module).items()):
             if isinstance(value, list):
-                value[:] = [faster(expression) for expression in value]
+                first = attribute in FIRST_READ
+                value[:] = [faster(expression, first) for expression in value]
             elif (new := faster(value)) is not value:
                 setattr(module, attribute, new)
     return [(old, new) for old, new in done.values() if new is not old]
