@@ -4,7 +4,8 @@ Each module replaces one costly step of trafilatura by an equivalent one, and
 ``tests/test_speedups.py`` checks each against trafilatura's own:
 
 - :mod:`.xpath`: its XPath tests, rewritten so that libxml2 calls back into
-  Python's regular expressions far less often (with :mod:`.regex_literals`);
+  Python's regular expressions far less often (with :mod:`.regex_literals`),
+  and its first body expression stopped at the first element, the only one read;
 - :mod:`.xml_chars`: its scan for characters XML forbids, run only when one
   is in the page;
 - :mod:`.catstags`: its category and tag search, skipped on pages where no
