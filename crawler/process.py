@@ -30,7 +30,8 @@ def fix_mmap_threshold(threshold: int = 128 * 1024) -> bool:
 
 
 YOUNG_GC_THRESHOLD = 7000
-"""Allocations between two collections of the youngest generation (Python's default: 700)."""
+"""Net allocations of tracked objects between two collections of the youngest generation
+(Python's default: 700)."""
 
 
 def settle_garbage_collector() -> int:
@@ -40,7 +41,7 @@ def settle_garbage_collector() -> int:
     - ``gc.freeze()``: what exists when the crawl starts (modules, Scrapy's components:
       ~100,000 objects) lives as long as the process. Full collections, 50-80 ms pauses
       of the reactor each, no longer scan it.
-    - The youngest generation is collected after 7,000 allocations instead of 700: most of
+    - The youngest generation is collected after 7,000 net allocations, not 700: most of
       a page's objects (request, response, deferreds) are freed by reference counting
       before then, and a collection costs what survives, so there are far fewer for
       about the same work each.

@@ -3,7 +3,7 @@
 ``trafilatura.bare_extraction`` copies a parsed tree it is given before anything else, so
 that the caller's tree stays as it was: its extraction prunes the tree in place (comment
 sections, infinite-scroll containers). A caller that reads nothing more from its tree lends
-it (:func:`lend_tree`), and that first copy (~0.7 ms a page, ~5% of extraction) is not made.
+it (:func:`lend_tree`), and that first copy (~0.7 ms a page, ~3% of extraction) is not made.
 
 Only that one: trafilatura's later copies of the same tree (for cleaning, the fallback
 extractors, the comments) are made as before, so its steps see the same trees and give the

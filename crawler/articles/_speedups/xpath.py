@@ -65,8 +65,9 @@ set in document order, which the rewrites inside the parentheses leave the same.
 _LITERAL = re.compile(r"('[^']*'|\"[^\"]*\")")
 FIRST_READ = ("BODY_XPATH",)
 """trafilatura's lists of expressions of which it reads only the first element selected."""
-_ONE_STEP_FIRST = re.compile(r"\s*\.//[\w*-]+((?:\[.*\])?)\[\s*1\s*\]\s*", re.S)
-"""``.//name[...]...[1]``: one location step from the context node, ending in ``[1]``."""
+_ONE_STEP_FIRST = re.compile(r"\s*(\.//[\w*-]+((?:\[.*\])?))\[\s*1\s*\]\s*", re.S)
+"""``.//name[...]...[1]``: one location step from the context node, ending in ``[1]``;
+the step without that ``[1]``, and its other predicates."""
 _NAME_TEST = r"(?=[A-Za-z_*])"
 _STEPS = (  # (pattern, replacement), outside string literals
     (re.compile(r"(^|[\s|(\[,])\.//" + _NAME_TEST), r"\1descendant::"),  # .//x
@@ -99,13 +100,13 @@ def first_only(path: str) -> str:
     ``.//x[P][1]`` selects, for every element, its first child matching ``x[P]``. The first
     of these in document order is the first descendant matching ``x[P]``: a child that
     matches comes after its earlier siblings, and after every element that precedes its
-    parent. ``(.//x[P])[1]`` selects it alone; libxml2 stops there. ``P`` must not be
-    positional, and the path must be that one step; otherwise ``path`` is only rewritten.
+    parent. ``(.//x[P])[1]`` selects it alone. ``P`` must not be positional, and the path
+    must be that one step; otherwise ``path`` is only rewritten.
     """
     match = _ONE_STEP_FIRST.fullmatch(path)
-    if match is None or not _balanced(match.group(1)):
+    if match is None or not _balanced(match.group(2)):
         return rewrite(path)
-    inner = path.strip()[: -len("[1]")].rstrip()
+    inner = match.group(1)
     if _POSITIONAL.search(inner):
         return rewrite(path)
     return f"({rewrite(inner)})[1]"
@@ -193,16 +194,18 @@ def speed_up_xpaths() -> list[tuple[Any, Any]]:
     modules import is rewritten once. Returns ``(original, rewritten)`` pairs."""
     import trafilatura  # noqa: F401  (loads its modules)
 
-    done: dict[int, tuple[Any, Any]] = {}  # id(original) -> (original, rewritten or itself)
+    # (id(original), read for its first element only) -> (original, rewritten or itself)
+    done: dict[tuple[int, bool], tuple[Any, Any]] = {}
     rewritten: set[int] = set()
 
     def faster(expression: Any, read_first_only: bool = False) -> Any:
         if not isinstance(expression, etree.XPath) or id(expression) in rewritten:
             return expression  # not an expression, or one already rewritten (a shared list)
-        if id(expression) not in done:
-            done[id(expression)] = (expression, _faster(expression, read_first_only))
-            rewritten.add(id(done[id(expression)][1]))
-        return done[id(expression)][1]
+        key = (id(expression), read_first_only)
+        if key not in done:
+            done[key] = (expression, _faster(expression, read_first_only))
+            rewritten.add(id(done[key][1]))
+        return done[key][1]
 
     for name, module in list(sys.modules.items()):
         if not name.startswith("trafilatura"):
