@@ -459,3 +459,65 @@ def test_a_lent_tree_is_extracted_in_place_and_its_dates_read_before() -> None:
     assert kept.find('.//div[@id="comments"]') is not None
     result = extract_page(_COMMENTED_PAGE.encode(), "https://example.org/a.html")
     assert (result.published, result.published_source) == ("2024-12-05", "time-element")
+
+
+_AUTHOR_PAGES = [
+    # a date inside the byline: deleted, its tail glued to the text before it
+    '<p class="byline">Par<time datetime="2024-12-05">5 décembre</time>Jean Dupont</p>',
+    # a byline inside a comment section, then the article's own
+    '<div class="comments"><span class="author">Un lecteur</span></div>'
+    '<span class="author">Marie Curie</span>',
+    # a byline that is itself discarded (a sidebar's), then one of the second expression
+    '<div class="sidebar author">Paul Valéry</div><h4 class="author-box">Anne Morel</h4>',
+    # a figure caption first in the byline: deleted with its credit, the name kept
+    '<span class="author"><figure><figcaption>Photo AFP</figcaption></figure>Léa Roy</span>',
+    # a <rel> child whose text the deletion of a date inside it makes 'me'
+    "<p>Jean Valjean<rel>m<time>x</time>e</rel></p>",
+]
+
+
+def test_the_author_search_finds_what_trafilatura_finds_in_its_pruned_copy() -> None:
+    """The author, searched on the page itself, is the one trafilatura finds in its pruned
+    copy: on the real pages, on built pages where deleted elements sit inside, around or on
+    a byline, on a page with a ``<rel>`` element, and on a tree that is not its page's root
+    (a ``<title>`` byline outside it)."""
+    from trafilatura import metadata
+
+    from crawler.articles._speedups import speed_up_trafilatura
+
+    assert speed_up_trafilatura(True)
+    fast = metadata.extract_author
+    original = getattr(fast, "__wrapped__", None)  # installed: trafilatura's own within
+    assert original is not None
+    built = [
+        parse_html(f"<html><body><article>{body}</article></body></html>") for body in _AUTHOR_PAGES
+    ]
+    titled = parse_html(
+        '<html><head><title class="byline">Le Monde</title></head><body><p>x</p></body></html>'
+    )
+    trees = [*built, titled.find("body"), *_real_trees()]
+    answers = [original(tree) for tree in trees]
+    assert answers[: len(built) + 1] == [
+        "ParJean Dupont",
+        "Marie Curie",
+        "Anne Morel",
+        "Léa Roy",
+        "Jean Valjean me",
+        None,
+    ]
+    assert sum(answer is not None for answer in answers) > 10
+    assert [fast(tree) for tree in trees] == answers
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".//div[1]", "//a/b", ".//*[ancestor::div]", ".//x[../y]", "//*[@a]//b", "div"],
+)
+def test_the_author_search_leaves_discard_expressions_of_other_forms_alone(path: str) -> None:
+    """A discard expression that is not one step testing the element itself (a position,
+    another element, a second step) cannot be tested on ancestors: nothing is installed."""
+    from crawler.articles._speedups.author_search import _along, _branches
+
+    assert _branches(path) is None
+    assert _along("descendant", ["//time", path]) is None
+    assert _branches(".//*[@class='a|//b']|//time") == [("*", "[@class='a|//b']"), ("time", "")]

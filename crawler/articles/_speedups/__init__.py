@@ -17,7 +17,9 @@ Each module replaces one costly step of trafilatura by an equivalent one, and
 - :mod:`.json_ld`: its JSON-LD minifying and surrogate filter, the same
   strings built natively;
 - :mod:`.lent_tree`: its copy of the caller's tree, not made when the caller
-  lends the tree (:func:`lend_tree`).
+  lends the tree (:func:`lend_tree`);
+- :mod:`.author_search`: its author search, run on the page itself rather than on a
+  pruned copy of it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 
+from crawler.articles._speedups.author_search import speed_up_author_search
 from crawler.articles._speedups.catstags import speed_up_catstags
 from crawler.articles._speedups.json_ld import speed_up_json_ld
 from crawler.articles._speedups.lent_tree import lend_tree, speed_up_lent_tree
@@ -42,7 +45,7 @@ They rewrite trafilatura's XPath expressions and regular expressions: with any o
 version they stay off, and extraction is trafilatura's own."""
 _NAMES = (
     "xpath tests, regex literals, xml characters, categories and tags, unused steps, "
-    "page measure, json-ld, lent tree"
+    "page measure, json-ld, lent tree, author search"
 )
 
 
@@ -71,4 +74,5 @@ def speed_up_trafilatura(wanted: bool = True) -> bool:
     speed_up_page_measure()
     speed_up_json_ld()
     speed_up_lent_tree()
+    speed_up_author_search()
     return True
