@@ -2,6 +2,9 @@
 FROM python:3.11-slim
 
 RUN useradd --create-home --uid 1000 crawler
+# jemalloc: crawls and their extraction workers run on it (crawler.process.use_jemalloc)
+RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # dependencies first, pinned (requirements.lock): rebuilt only when they change
 COPY requirements.lock ./

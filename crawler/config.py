@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     speedups: bool = Field(default=True, validation_alias="CRAWLER_SPEEDUPS")
     """``off``: extract with trafilatura exactly as it ships, without this project's
     speed-ups (they are also off by themselves with an untested trafilatura or lxml)."""
+    allocator: Literal["jemalloc", "system"] = Field(
+        default="jemalloc", validation_alias="CRAWLER_ALLOCATOR"
+    )
+    """Memory allocator of ``crawler crawl`` and ``demo`` and their extraction workers:
+    ``jemalloc`` (Debian's ``libjemalloc2``; the system's when it is not installed) or
+    ``system`` (glibc's)."""
+    preload: str = Field(default="", validation_alias="LD_PRELOAD")
+    """Libraries the dynamic linker loads first; a crawl adds jemalloc for itself."""
 
     # -- the CLI as a client of the API ------------------------------------------------------
     api_url: str = Field(default="http://127.0.0.1:8000", validation_alias="CRAWLER_API_URL")
@@ -142,6 +150,10 @@ class Settings(BaseSettings):
             "CRAWLER_JOB": job,
             "CRAWLER_LOG_FORMAT": "text",
         }
+
+    def preloading(self, library: str) -> dict[str, str]:
+        """This process's environment, with ``library`` loaded before any other."""
+        return {**os.environ, "LD_PRELOAD": f"{library} {self.preload}".strip()}
 
     @classmethod
     def variables(cls) -> dict[str, str]:

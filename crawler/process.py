@@ -1,13 +1,29 @@
-"""Process settings for long crawls: memory (glibc) and lifetime (Linux); no-ops elsewhere."""
+"""Process settings for long crawls: memory (allocator, glibc) and lifetime (Linux); no-ops
+elsewhere."""
 
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import gc
 import os
 import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["fix_mmap_threshold", "settle_garbage_collector", "stop_with_parent"]
+if TYPE_CHECKING:
+    from crawler.config import Settings
+
+__all__ = [
+    "allocator",
+    "fix_mmap_threshold",
+    "jemalloc_library",
+    "runs_on_jemalloc",
+    "settle_garbage_collector",
+    "stop_with_parent",
+    "use_jemalloc",
+]
 
 _M_MMAP_THRESHOLD = -3
 _PR_SET_PDEATHSIG = 1
@@ -27,6 +43,48 @@ def fix_mmap_threshold(threshold: int = 128 * 1024) -> bool:
     except OSError:
         return False
     return bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
+
+
+def jemalloc_library() -> str | None:
+    """jemalloc's shared library (Debian's ``libjemalloc2``), or None when not installed."""
+    return ctypes.util.find_library("jemalloc")
+
+
+def runs_on_jemalloc() -> bool:
+    """Whether jemalloc is loaded in this process."""
+    try:
+        return "libjemalloc" in Path("/proc/self/maps").read_text()
+    except OSError:
+        return False
+
+
+def allocator() -> str:
+    """The memory allocator of this process, for its log."""
+    return "jemalloc" if runs_on_jemalloc() else "the system's"
+
+
+def use_jemalloc(settings: Settings) -> bool:
+    """Run this program on jemalloc rather than glibc's allocator, with the processes it
+    starts (the extraction workers). lxml allocates and frees every element, attribute and
+    string of every page it parses, and glibc's allocator spends far more time on that:
+    see docs/benchmarks.md for what it saves and costs.
+
+    The allocator is chosen when a program starts (``LD_PRELOAD``), so the process executes
+    itself again: the same program, arguments, process id and open files, with jemalloc.
+    Call it first thing, from the program's own command line. Does not return when it does
+    that; returns False (and the program carries on as it is) when ``CRAWLER_ALLOCATOR`` is
+    ``system``, jemalloc is not installed, or it was asked for already (loaded, or failed
+    to load: no second attempt)."""
+    library = jemalloc_library()
+    wanted = settings.allocator == "jemalloc" and library is not None
+    if wanted and "jemalloc" not in settings.preload and not runs_on_jemalloc():
+        assert library is not None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # our own interpreter and command line, unchanged: no shell, nothing from outside
+        environment = settings.preloading(library)
+        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environment)  # noqa: S606
+    return False
 
 
 YOUNG_GC_THRESHOLD = 7000

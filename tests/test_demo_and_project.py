@@ -29,6 +29,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Com
 def test_demo_writes_a_valid_archive(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     tmp_path, result = demo
     assert "Demo news site on http://127.0.0.1:" in result.stderr
+    assert "memory allocator: " in result.stderr  # jemalloc where installed (test_process)
     crawls = list((tmp_path / "archive" / "crawls").iterdir())
     assert len(crawls) == 1 and (crawls[0] / "manifest.json").exists()
     warcs = list(crawls[0].glob("warc/*.warc.gz"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -23,3 +26,92 @@ def test_the_garbage_collector_skips_start_up_objects_and_collects_less_often() 
         [sys.executable, "-c", _CHECK], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr
+
+
+_REEXEC = """
+import os, sys
+from crawler.config import load_settings
+from crawler.process import runs_on_jemalloc, use_jemalloc
+print("start", os.getpid(), runs_on_jemalloc(), sys.argv[1:], flush=True)
+use_jemalloc(load_settings())
+import multiprocessing
+from crawler.articles.pool import _context
+with _context().Pool(1) as pool:
+    worker = pool.apply(runs_on_jemalloc)
+print("after", os.getpid(), runs_on_jemalloc(), worker, sys.argv[1:])
+"""
+
+
+def _jemalloc_or_skip() -> None:
+    from crawler.process import jemalloc_library
+
+    if jemalloc_library() is None:
+        message = "jemalloc is not installed: apt-get install libjemalloc2 (Debian's package)"
+        if os.environ.get("CRAWLER_TEST_JEMALLOC") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _run(allocator: str) -> list[str]:
+    environment = {**os.environ, "CRAWLER_ALLOCATOR": allocator}
+    environment.pop("LD_PRELOAD", None)
+    result = subprocess.run(
+        [sys.executable, "-c", _REEXEC, "--an-argument"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_a_crawl_process_runs_itself_again_on_jemalloc_with_its_workers() -> None:
+    """Once, with the same process id and arguments; the extraction workers it starts run
+    on jemalloc too. ``CRAWLER_ALLOCATOR=system`` keeps the system's."""
+    _jemalloc_or_skip()
+    first, again, after = _run("jemalloc")
+    pid = first.split()[1]
+    assert first == f"start {pid} False ['--an-argument']"
+    assert again == f"start {pid} True ['--an-argument']"
+    assert after == f"after {pid} True True ['--an-argument']"
+    first, after = _run("system")
+    pid = first.split()[1]
+    assert after == f"after {pid} False False ['--an-argument']"
+
+
+def test_without_jemalloc_a_crawl_carries_on_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler import process
+    from crawler.config import Settings
+
+    monkeypatch.setattr(process, "jemalloc_library", lambda: None)
+    assert process.use_jemalloc(Settings()) is False  # returned: nothing was executed
+
+
+_UNLOADABLE = """
+import os
+from crawler import process
+from crawler.config import load_settings
+process.jemalloc_library = lambda: "/nowhere/libjemalloc.so.2"
+print("start", os.getpid(), flush=True)
+print("returned", process.use_jemalloc(load_settings()), process.runs_on_jemalloc())
+"""
+
+
+def test_a_jemalloc_that_does_not_load_is_tried_once() -> None:
+    environment = {**os.environ, "CRAWLER_ALLOCATOR": "jemalloc"}
+    environment.pop("LD_PRELOAD", None)
+    result = subprocess.run(
+        [sys.executable, "-c", _UNLOADABLE],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    first, again, returned = result.stdout.splitlines()
+    assert first == again  # the same process, executed once more, then no more
+    assert returned == "returned False False"
+    assert "libjemalloc.so.2" in result.stderr  # the dynamic linker says it could not load it

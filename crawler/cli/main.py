@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -48,7 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"crawler {args.command}: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings, args.verbose)
+    if getattr(args, "runs_crawl", False):
+        from crawler.process import allocator, use_jemalloc
+
+        if argv is None:  # this process's own command line: run it again on jemalloc
+            use_jemalloc(settings)
+        configure_logging(settings, args.verbose)
+        logging.getLogger("crawler.process").info("memory allocator: %s", allocator())
+    else:
+        configure_logging(settings, args.verbose)
     from crawler.service.errors import ServiceError
 
     try:

@@ -1,0 +1,404 @@
+"""End-to-end speed and memory: crawl N real article pages with WARC + extraction + JSON +
+upload to SeaweedFS, and in the same run (a) trafilatura alone on the same pages with two
+processes and (b) a plain Scrapy spider calling trafilatura in its callback.
+
+    python bench/speed.py [N ...] [--repeat R]     (default: 2000 10000, 3 trials each)
+
+Pages are scrapinghub-aeb's 145 real article pages, cycled, served from loopback by a
+separate process. Each body is made distinct by an HTML comment naming its URL (extraction
+drops comments): page N is not a byte copy of page N - 145, so every page is archived as a
+response record, as on a crawl of distinct pages, not as a cheap revisit of an identical
+payload (each trial checks that the crawl wrote no revisit). Figures are ratios measured in
+this one run, never bare seconds: the machine is shared. Each trial measures (a), (b) and
+ours back to back, and the median ratio of R trials is reported with their range: runs of
+the same code on this machine vary by ±5%.
+Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
+0.1 s; the highest of the trials is reported. CPU: the crawl's process tree by role (crawl,
+extraction workers), the page server and the S3 server during the crawl, each as a share of
+(a)'s CPU on the same pages (the median of the trials): where the crawl spends more than
+trafilatura alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing import Process
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._corpora import corpora  # noqa: E402
+from crawler.jobs.jobfile import load_job  # noqa: E402
+from settings import JOBS_DIR  # noqa: E402
+from tests.s3server import SeaweedS3  # noqa: E402
+
+
+def _pages() -> list[bytes]:
+    folder = corpora() / "scrapinghub-aeb" / "html"
+    return [gzip.decompress(p.read_bytes()) for p in sorted(folder.glob("*.html.gz"))]
+
+
+def _page(pages: list[bytes], number: int) -> bytes:
+    """Page ``number``'s body: a corpus page with a comment that makes its bytes unique."""
+    return pages[number % len(pages)] + f"<!-- /p/{number}.html -->\n".encode()
+
+
+def _serve(port_file: str, count: int) -> None:
+    pages = _pages()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path == "/robots.txt":
+                body, ctype = b"User-agent: *\nAllow: /\n", "text/plain"
+            elif self.path.startswith("/sitemap-"):  # /sitemap-<pages>.xml: one per run size
+                size = min(int(self.path[len("/sitemap-") :].split(".")[0]), count)
+                urls = "".join(f"<url><loc>{base}/p/{i}.html</loc></url>" for i in range(size))
+                body = (
+                    '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+                    f'sitemap/0.9">{urls}</urlset>'
+                ).encode()
+                ctype = "application/xml"
+            elif self.path.startswith("/p/"):
+                i = int(self.path[3:].split(".")[0])
+                body, ctype = _page(pages, i), "text/html; charset=utf-8"
+            else:
+                body, ctype = b"not found", "text/plain"
+            self.send_response(200 if body != b"not found" else 404)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    Path(port_file).write_text(str(server.server_address[1]))
+    server.serve_forever()
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+ProcessSample = tuple[str, int, int, int, float]
+"""(role, PSS bytes, RSS bytes, pid, CPU seconds so far)"""
+
+
+def _tree_memory(pid: int) -> list[ProcessSample]:
+    """(role, PSS, RSS, pid, CPU seconds) of a process and all its descendants.
+
+    PSS (proportional set size) counts pages shared between processes once, split among
+    them: the memory the tree really holds. RSS summed counts shared pages in each process.
+    """
+    found = []
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            cmdline = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
+            pss = int(rollup.split("\nPss:")[1].split()[0]) * 1024
+            rss = int(rollup.split("\nRss:")[1].split()[0]) * 1024
+            cpu = _cpu_seconds(current)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, IndexError):
+            continue
+        found.append((_role(cmdline, current == pid), pss, rss, current, cpu))
+    return found
+
+
+def _role(cmdline: list[bytes], top: bool) -> str:
+    if top:
+        return "crawl"
+    command = b" ".join(cmdline)
+    if b"forkserver" in command:
+        return "forkserver/worker"
+    return "helper" if b"resource_tracker" in command else "other"
+
+
+@dataclass
+class _Peak:
+    pss: int = 0
+    rss: int = 0
+    at: float = 0.0
+    """When the peak was seen, as a fraction of the run."""
+    processes: list[ProcessSample] = field(default_factory=list)
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{p[0]} {p[1] / 1e6:.0f}" for p in self.processes)
+        return f"{self.pss / 1e6:.0f} MB at {self.at:.0%} of the run ({parts})"
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict[str, float]]:
+    """Wall time, memory peak, output, and CPU seconds by role of a command's process tree."""
+    peak = _Peak()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
+    done = threading.Event()
+    samples: list[tuple[float, list[ProcessSample]]] = []
+
+    def sample() -> None:
+        while not done.is_set():
+            samples.append((time.perf_counter() - start, _tree_memory(proc.pid)))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[:4]} failed ({proc.returncode}):\n{output[-3000:]}")
+    for when, processes in samples:
+        pss, rss = sum(p[1] for p in processes), sum(p[2] for p in processes)
+        if pss > peak.pss:
+            peak = _Peak(pss, max(rss, peak.rss), when / elapsed, processes)
+        peak.rss = max(peak.rss, rss)
+    roles: dict[int, str] = {}
+    last_cpu: dict[int, float] = {}
+    for _, processes in samples:
+        for role, _pss, _rss, pid, seconds in processes:
+            roles.setdefault(pid, role)  # an exiting process shows no command line any more
+            last_cpu[pid] = seconds
+    cpu: dict[str, float] = {}
+    for pid, seconds in last_cpu.items():
+        cpu[roles[pid]] = cpu.get(roles[pid], 0.0) + seconds
+    return elapsed, peak, output, cpu
+
+
+def _trafilatura_alone(page: tuple[str, bytes]) -> int:
+    import trafilatura
+
+    url, body = page
+    doc = trafilatura.bare_extraction(
+        body.decode("utf-8"), url=url, fast=True, include_comments=False, with_metadata=True
+    )
+    return len(doc.text or "") if doc is not None else 0
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def trial(
+    count: int, s3: SeaweedS3, base: str, tmp: Path, number: int, server_pid: int
+) -> dict[str, Any]:
+    """(a), (b) and ours once each, back to back: their ratios share the machine's state."""
+    pages = _pages()
+    urls = [(f"{base}/p/{i}.html", _page(pages, i)) for i in range(count)]
+    start, cpu_before = time.perf_counter(), _children_cpu()
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_trafilatura_alone, urls, chunksize=16))
+    alone = time.perf_counter() - start
+    alone_cpu = _children_cpu() - cpu_before
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    plain, plain_peak, _, _ = _timed(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "runspider",
+            "bench/plain_spider.py",
+            "-a",
+            f"sitemap={base}/sitemap-{count}.xml",
+        ],
+        env,
+    )
+
+    name = f"bench-{count}-{number}"
+    bucket = name
+    s3.client.create_bucket(Bucket=bucket)
+    # SeaweedFS allocates a new bucket's volumes on its first write (~1 s, waited on by
+    # whoever writes first): done here, so the figure measures the crawler, not that.
+    s3.client.put_object(Bucket=bucket, Key="warm-up", Body=b"x")
+    s3.client.delete_object(Bucket=bucket, Key="warm-up")
+    job = {
+        "name": "bench",
+        "seeds": {"sitemaps": [f"{base}/sitemap-{count}.xml"]},
+        "scope": {"max_depth": 1},
+        "limits": {"pages": count + 10, "duration": "1h"},
+        "politeness": {"delay": 0, "concurrency_per_domain": 16},
+        "safety": {"allowed_networks": ["127.0.0.1/32"]},
+        "storage": f"s3://{bucket}/archive",
+        "topic": load_job(JOBS_DIR / "treaty-fr.yaml").topic.model_dump(),  # relevance runs
+    }
+    job_file = tmp / f"job-{name}.json"
+    job_file.write_text(json.dumps(job))
+    outside = {"page server": server_pid, "S3 server": s3.process.pid}
+    outside_before = {role: _cpu_seconds(pid) for role, pid in outside.items()}
+    ours, ours_peak, output, ours_cpu = _timed(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            str(job_file),
+            "--crawl-id",
+            name,
+            "--spool",
+            str(tmp / f"spool-{name}"),
+            "--progress",
+            "30",
+        ],
+        {
+            **env,
+            **s3.env(),
+            **(
+                {"LD_PRELOAD": os.environ["OURS_PRELOAD"]} if os.environ.get("OURS_PRELOAD") else {}
+            ),
+        },
+    )
+    for role, pid in outside.items():
+        ours_cpu[role] = _cpu_seconds(pid) - outside_before[role]
+    manifest = json.loads(
+        s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/{name}/manifest.json")[
+            "Body"
+        ].read()
+    )
+    stats = manifest["stats"]
+    assert stats.get("archive/articles/stored", 0) > 0.8 * count, output[-2000:]
+    # distinct bodies: every page is a response record, none a revisit of an identical payload
+    assert stats.get("archive/warc/revisit", 0) == 0, f"revisits: {stats}"
+    assert stats.get("archive/warc/response", 0) >= count, f"responses: {stats}"
+    return {
+        "pages": count,
+        "articles": stats.get("archive/articles/stored", 0),
+        "ours_pps": count / ours,
+        "alone_pps": count / alone,
+        "plain_pps": count / plain,
+        "ours_pss_mb": ours_peak.pss / 1e6,
+        "ours_rss_mb": ours_peak.rss / 1e6,
+        "plain_pss_mb": plain_peak.pss / 1e6,
+        "ours_peak": ours_peak.describe(),
+        "cpu_vs_alone": {role: seconds / alone_cpu for role, seconds in ours_cpu.items()},
+    }
+
+
+def summary(count: int, trials: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median ratio over the trials (and their range); the highest memory peak."""
+    vs_alone = sorted(t["ours_pps"] / t["alone_pps"] for t in trials)
+    vs_plain = sorted(t["ours_pps"] / t["plain_pps"] for t in trials)
+    peak = max(trials, key=lambda t: t["ours_pss_mb"])
+    return {
+        "pages": count,
+        "articles": min(t["articles"] for t in trials),
+        "vs_alone": vs_alone,
+        "vs_plain": vs_plain,
+        "ours_pss_mb": peak["ours_pss_mb"],
+        "ours_rss_mb": max(t["ours_rss_mb"] for t in trials),
+        "plain_pss_mb": max(t["plain_pss_mb"] for t in trials),
+        "ours_peak": peak["ours_peak"],
+        "cpu_vs_alone": {
+            role: statistics.median(t["cpu_vs_alone"].get(role, 0.0) for t in trials)
+            for role in trials[0]["cpu_vs_alone"]
+        },
+    }
+
+
+def _ratio(values: list[float]) -> str:
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:.2f}x"
+    return f"{median:.2f}x ({values[0]:.2f}–{values[-1]:.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", type=int, default=[2000, 10000])
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="trials per size; the median ratio is reported"
+    )
+    args = parser.parse_args()
+    if args.repeat < 1 or any(n < 1 for n in args.pages):
+        parser.error("--repeat and page counts must be at least 1")
+    corpora()  # a missing folder is named here, before any server starts
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        port_file = tmp / "port"
+        server = Process(target=_serve, args=(str(port_file), max(args.pages)), daemon=True)
+        server.start()
+        while not port_file.exists() or not port_file.read_text():
+            if not server.is_alive():
+                sys.exit(f"the page server stopped (exit code {server.exitcode}): see above")
+            time.sleep(0.1)
+        base = f"http://127.0.0.1:{port_file.read_text()}"
+        s3 = SeaweedS3(tmp / "seaweed")
+        rows = []
+        try:
+            for count in args.pages:
+                trials = []
+                for number in range(args.repeat):
+                    trials.append(trial(count, s3, base, tmp, number, server.pid or 0))
+                    done = trials[-1]
+                    print(
+                        f"{count} pages, trial {number + 1}/{args.repeat}: "
+                        f"{done['ours_pps'] / done['alone_pps']:.2f}x of (a), "
+                        f"{done['ours_pps'] / done['plain_pps']:.2f}x of (b)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                rows.append(summary(count, trials))
+        finally:
+            s3.stop()
+            server.terminate()
+    print(
+        f"Median of {args.repeat} trial(s) (range), each trial measuring (a), (b) and ours "
+        "back to back:\n"
+    )
+    print(
+        "| pages | articles | end to end vs (a) trafilatura alone, 2 processes | "
+        "end to end vs (b) plain Scrapy + trafilatura | crawl peak PSS (RSS summed) | "
+        "(b) peak PSS |"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['pages']} | {r['articles']} | {_ratio(r['vs_alone'])} | "
+            f"{_ratio(r['vs_plain'])} | {r['ours_pss_mb']:.0f} MB "
+            f"({r['ours_rss_mb']:.0f} MB) | {r['plain_pss_mb']:.0f} MB |"
+        )
+    print()
+    for r in rows:
+        print(f"{r['pages']} pages: crawl peak PSS {r['ours_peak']}")
+    for r in rows:
+        split = sorted(r["cpu_vs_alone"].items(), key=lambda item: -item[1])
+        parts = ", ".join(f"{role} {share:.2f}" for role, share in split)
+        print(
+            f"{r['pages']} pages: CPU of the crawl, as a share of (a)'s CPU on the same pages: "
+            f"{sum(r['cpu_vs_alone'].values()):.2f} ({parts})"
+        )
+
+
+if __name__ == "__main__":
+    main()
