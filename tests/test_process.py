@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from crawler.config import Settings
 from tests.conftest import ROOT
 
 _CHECK = """
@@ -39,6 +40,7 @@ from crawler.articles.pool import _context
 with _context().Pool(1) as pool:
     worker = pool.apply(runs_on_jemalloc)
 print("after", os.getpid(), runs_on_jemalloc(), worker, sys.argv[1:])
+print(os.environ.get("MALLOC_CONF"))
 """
 
 
@@ -55,6 +57,7 @@ def _jemalloc_or_skip() -> None:
 def _run(allocator: str) -> list[str]:
     environment = {**os.environ, "CRAWLER_ALLOCATOR": allocator}
     environment.pop("LD_PRELOAD", None)
+    environment.pop("MALLOC_CONF", None)
     result = subprocess.run(
         [sys.executable, "-c", _REEXEC, "--an-argument"],
         capture_output=True,
@@ -71,12 +74,13 @@ def test_a_crawl_process_runs_itself_again_on_jemalloc_with_its_workers() -> Non
     """Once, with the same process id and arguments; the extraction workers it starts run
     on jemalloc too. ``CRAWLER_ALLOCATOR=system`` keeps the system's."""
     _jemalloc_or_skip()
-    first, again, after = _run("jemalloc")
+    first, again, after, options = _run("jemalloc")
+    assert options == Settings().jemalloc_conf != "None"  # with its options
     pid = first.split()[1]
     assert first == f"start {pid} False ['--an-argument']"
     assert again == f"start {pid} True ['--an-argument']"
     assert after == f"after {pid} True True ['--an-argument']"
-    first, after = _run("system")
+    first, after, _ = _run("system")
     pid = first.split()[1]
     assert after == f"after {pid} False False ['--an-argument']"
 

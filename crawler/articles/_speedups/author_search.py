@@ -29,13 +29,12 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.articles._speedups.xpath import REGEXP_NS, speed_up_xpaths
+from crawler.articles._speedups.xpath import REGEXP_NS, STRING_LITERAL, speed_up_xpaths
 
 __all__ = ["speed_up_author_search"]
 
 _BRANCH = re.compile(r"\s*\.?//([\w-]+|\*)((?:\[.*\])?)\s*", re.S)
 """One branch of a discard expression: ``.//name[...]`` or ``//name[...]``."""
-_LITERAL = re.compile(r"('[^']*'|\"[^\"]*\")")
 _NOT_LOCAL = re.compile(r"/|\.\.|\[\s*\d+\s*\]|position\(\)|last\(\)|(?<!self)::")
 """In predicates (string literals aside): a step to other elements, or a position."""
 
@@ -43,7 +42,7 @@ _NOT_LOCAL = re.compile(r"/|\.\.|\[\s*\d+\s*\]|position\(\)|last\(\)|(?<!self)::
 def _branches(path: str) -> list[tuple[str, str]] | None:
     """``(name test, predicates)`` of each top-level ``|`` branch of ``path``, or None when
     a branch is not one step whose predicates test the element itself."""
-    parts = _LITERAL.split(path)
+    parts = STRING_LITERAL.split(path)
     code = "".join("''" if i % 2 else part for i, part in enumerate(parts))
     if _NOT_LOCAL.search(re.sub(r"^\s*\.?//|\|\s*\.?//", "", code)):
         return None

@@ -53,7 +53,7 @@ from lxml import etree
 
 from crawler.articles._speedups.regex_literals import required_substrings
 
-__all__ = ["FIRST_READ", "REGEXP_NS", "first_only", "rewrite", "speed_up_xpaths"]
+__all__ = ["FIRST_READ", "REGEXP_NS", "STRING_LITERAL", "first_only", "rewrite", "speed_up_xpaths"]
 
 REGEXP_NS = "http://exslt.org/regular-expressions"
 _TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'((?:[^'\\]|\\.)*)'(?:,\s*'([a-z]*)')?\)")
@@ -62,7 +62,8 @@ _MAX_CONTAINS = 8
 _POSITIONAL = re.compile(r"(?<!\))\[\s*\d+\s*\]|position\(\)|last\(\)")
 """A positional predicate on a step. ``(...)[1]`` is not one: it picks from the whole node
 set in document order, which the rewrites inside the parentheses leave the same."""
-_LITERAL = re.compile(r"('[^']*'|\"[^\"]*\")")
+STRING_LITERAL = re.compile(r"('[^']*'|\"[^\"]*\")")
+"""A string literal, as a group: ``split`` puts literals at the odd indexes."""
 FIRST_READ = ("BODY_XPATH",)
 """trafilatura's lists of expressions of which it reads only the first element selected."""
 _ONE_STEP_FIRST = re.compile(r"\s*(\.//[\w*-]+((?:\[.*\])?))\[\s*1\s*\]\s*", re.S)
@@ -115,7 +116,7 @@ def first_only(path: str) -> str:
 def _balanced(predicates: str) -> bool:
     """Whether ``predicates`` is a run of whole ``[...]`` groups (string literals aside)."""
     depth = 0
-    for i, part in enumerate(_LITERAL.split(predicates)):
+    for i, part in enumerate(STRING_LITERAL.split(predicates)):
         if i % 2:  # a string literal
             if depth == 0:
                 return False
@@ -135,7 +136,7 @@ def _balanced(predicates: str) -> bool:
 def _descendant_steps(path: str) -> str:
     if _POSITIONAL.search(path):
         return path
-    parts = _LITERAL.split(path)
+    parts = STRING_LITERAL.split(path)
     for i in range(0, len(parts), 2):  # odd parts are string literals
         for pattern, replacement in _STEPS:
             parts[i] = pattern.sub(replacement, parts[i])
