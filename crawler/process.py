@@ -63,7 +63,7 @@ def allocator() -> str:
     return "jemalloc" if runs_on_jemalloc() else "the system's"
 
 
-def use_jemalloc(settings: Settings) -> bool:
+def use_jemalloc(settings: Settings) -> None:
     """Run this program on jemalloc rather than glibc's allocator, with the processes it
     starts (the extraction workers). lxml allocates and frees every element, attribute and
     string of every page it parses, and glibc's allocator spends far more time on that:
@@ -72,19 +72,19 @@ def use_jemalloc(settings: Settings) -> bool:
     The allocator is chosen when a program starts (``LD_PRELOAD``), so the process executes
     itself again: the same program, arguments, process id and open files, with jemalloc.
     Call it first thing, from the program's own command line. Does not return when it does
-    that; returns False (and the program carries on as it is) when ``CRAWLER_ALLOCATOR`` is
+    that. Returns, and the program carries on as it is, when ``CRAWLER_ALLOCATOR`` is
     ``system``, jemalloc is not installed, or it was asked for already (loaded, or failed
     to load: no second attempt)."""
     library = jemalloc_library()
-    wanted = settings.allocator == "jemalloc" and library is not None
-    if wanted and "jemalloc" not in settings.preload and not runs_on_jemalloc():
-        assert library is not None
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # our own interpreter and command line, unchanged: no shell, nothing from outside
-        environment = settings.preloading(library)
-        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environment)  # noqa: S606
-    return False
+    if settings.allocator != "jemalloc" or library is None:
+        return
+    if "jemalloc" in settings.preload or runs_on_jemalloc():
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # our own interpreter and command line, unchanged: no shell, nothing from outside
+    environment = settings.preloading(library)
+    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environment)  # noqa: S606
 
 
 YOUNG_GC_THRESHOLD = 7000

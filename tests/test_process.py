@@ -54,20 +54,26 @@ def _jemalloc_or_skip() -> None:
         pytest.skip(message)
 
 
-def _run(allocator: str) -> list[str]:
+def _python(code: str, allocator: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run as a program (``python -c``, an argument after it), with no allocator
+    asked for beforehand."""
     environment = {**os.environ, "CRAWLER_ALLOCATOR": allocator}
     environment.pop("LD_PRELOAD", None)
     environment.pop("MALLOC_CONF", None)
     result = subprocess.run(
-        [sys.executable, "-c", _REEXEC, "--an-argument"],
+        [sys.executable, "-c", code, "--an-argument"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         env=environment,
-        timeout=60,
+        timeout=30,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines()
+    return result
+
+
+def _run(allocator: str) -> list[str]:
+    return _python(_REEXEC, allocator).stdout.splitlines()
 
 
 def test_a_crawl_process_runs_itself_again_on_jemalloc_with_its_workers() -> None:
@@ -85,12 +91,18 @@ def test_a_crawl_process_runs_itself_again_on_jemalloc_with_its_workers() -> Non
     assert after == f"after {pid} False False ['--an-argument']"
 
 
-def test_without_jemalloc_a_crawl_carries_on_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
-    from crawler import process
-    from crawler.config import Settings
+_MISSING = """
+from crawler import process
+from crawler.config import load_settings
+process.jemalloc_library = lambda: None
+print("start", flush=True)
+process.use_jemalloc(load_settings())
+print("returned", process.runs_on_jemalloc())
+"""
 
-    monkeypatch.setattr(process, "jemalloc_library", lambda: None)
-    assert process.use_jemalloc(Settings()) is False  # returned: nothing was executed
+
+def test_without_jemalloc_a_crawl_carries_on_as_it_is() -> None:
+    assert _python(_MISSING, "jemalloc").stdout.splitlines() == ["start", "returned False"]
 
 
 _UNLOADABLE = """
@@ -99,23 +111,14 @@ from crawler import process
 from crawler.config import load_settings
 process.jemalloc_library = lambda: "/nowhere/libjemalloc.so.2"
 print("start", os.getpid(), flush=True)
-print("returned", process.use_jemalloc(load_settings()), process.runs_on_jemalloc())
+process.use_jemalloc(load_settings())
+print("returned", process.runs_on_jemalloc())
 """
 
 
 def test_a_jemalloc_that_does_not_load_is_tried_once() -> None:
-    environment = {**os.environ, "CRAWLER_ALLOCATOR": "jemalloc"}
-    environment.pop("LD_PRELOAD", None)
-    result = subprocess.run(
-        [sys.executable, "-c", _UNLOADABLE],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=30,
-    )
-    assert result.returncode == 0, result.stderr
+    result = _python(_UNLOADABLE, "jemalloc")
     first, again, returned = result.stdout.splitlines()
     assert first == again  # the same process, executed once more, then no more
-    assert returned == "returned False False"
+    assert returned == "returned False"
     assert "libjemalloc.so.2" in result.stderr  # the dynamic linker says it could not load it

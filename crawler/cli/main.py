@@ -49,15 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"crawler {args.command}: {exc}", file=sys.stderr)
         return 2
-    if getattr(args, "runs_crawl", False):
-        from crawler.process import allocator, use_jemalloc
+    runs_crawl = getattr(args, "runs_crawl", False)
+    if runs_crawl and argv is None:  # this process's own command line: again, on jemalloc
+        from crawler.process import use_jemalloc
 
-        if argv is None:  # this process's own command line: run it again on jemalloc
-            use_jemalloc(settings)
-        configure_logging(settings, args.verbose)
+        use_jemalloc(settings)
+    configure_logging(settings, args.verbose)
+    if runs_crawl:
+        from crawler.process import allocator
+
         logging.getLogger("crawler.process").info("memory allocator: %s", allocator())
-    else:
-        configure_logging(settings, args.verbose)
     from crawler.service.errors import ServiceError
 
     try:
