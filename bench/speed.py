@@ -285,8 +285,13 @@ def trial(
     # distinct bodies: every page is a response record, none a revisit of an identical payload
     assert stats.get("archive/warc/revisit", 0) == 0, f"revisits: {stats}"
     assert stats.get("archive/warc/response", 0) >= count, f"responses: {stats}"
+    allocator = next(
+        (line.split(": ")[-1] for line in output.splitlines() if "memory allocator: " in line),
+        "not logged",
+    )
     return {
         "pages": count,
+        "allocator": allocator,
         "articles": stats.get("archive/articles/stored", 0),
         "ours_pps": count / ours,
         "alone_pps": count / alone,
@@ -358,7 +363,8 @@ def main() -> None:
                     print(
                         f"{count} pages, trial {number + 1}/{args.repeat}: "
                         f"{done['ours_pps'] / done['alone_pps']:.2f}x of (a), "
-                        f"{done['ours_pps'] / done['plain_pps']:.2f}x of (b)",
+                        f"{done['ours_pps'] / done['plain_pps']:.2f}x of (b) "
+                        f"(the crawl on {done['allocator']})",
                         file=sys.stderr,
                         flush=True,
                     )
