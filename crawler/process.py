@@ -75,10 +75,10 @@ def use_jemalloc(settings: Settings) -> None:
     that. Returns, and the program carries on as it is, when ``CRAWLER_ALLOCATOR`` is
     ``system``, jemalloc is not installed, or it was asked for already (loaded, or failed
     to load: no second attempt)."""
-    library = jemalloc_library()
-    if settings.allocator != "jemalloc" or library is None:
+    if settings.allocator != "jemalloc" or "jemalloc" in settings.preload:
         return
-    if "jemalloc" in settings.preload or runs_on_jemalloc():
+    library = jemalloc_library()  # ldconfig's cache, read once the rest allows it
+    if library is None or runs_on_jemalloc():
         return
     sys.stdout.flush()
     sys.stderr.flush()

@@ -125,9 +125,9 @@ def modified_date(marks: DateMarks) -> str | None:
     """The modification date a page declares (JSON-LD ``dateModified`` or meta), if any."""
     for obj in marks.json_ld:
         value = obj.get("dateModified")
-        if isinstance(value, str) and normalise_date(value):
-            return normalise_date(value)
+        if isinstance(value, str) and (date := normalise_date(value)):
+            return date
     for value in (v for name, v in marks.meta if name in _MODIFIED_META):
-        if normalise_date(value):
-            return normalise_date(value)
+        if date := normalise_date(value):
+            return date
     return None

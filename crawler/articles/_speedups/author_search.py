@@ -29,33 +29,35 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.articles._speedups.xpath import REGEXP_NS, STRING_LITERAL, speed_up_xpaths
+from crawler.articles._speedups.xpath import (
+    POSITIONAL,
+    REGEXP_NS,
+    STRING_LITERAL,
+    speed_up_xpaths,
+)
 
 __all__ = ["speed_up_author_search"]
 
 _BRANCH = re.compile(r"\s*\.?//([\w-]+|\*)((?:\[.*\])?)\s*", re.S)
 """One branch of a discard expression: ``.//name[...]`` or ``//name[...]``."""
-_NOT_LOCAL = re.compile(r"/|\.\.|\[\s*\d+\s*\]|position\(\)|last\(\)|(?<!self)::")
-"""In predicates (string literals aside): a step to other elements, or a position."""
+_OTHER_ELEMENTS = re.compile(r"/|\.\.|(?<!self)::")
+"""In predicates (string literals aside): a step to other elements."""
 
 
 def _branches(path: str) -> list[tuple[str, str]] | None:
     """``(name test, predicates)`` of each top-level ``|`` branch of ``path``, or None when
     a branch is not one step whose predicates test the element itself."""
-    parts = STRING_LITERAL.split(path)
-    code = "".join("''" if i % 2 else part for i, part in enumerate(parts))
-    if _NOT_LOCAL.search(re.sub(r"^\s*\.?//|\|\s*\.?//", "", code)):
+    # string literals blanked (same length): what is left is the expression's own syntax
+    code = STRING_LITERAL.sub(lambda m: "'" + " " * (len(m.group()) - 2) + "'", path)
+    steps = re.sub(r"^\s*\.?//|\|\s*\.?//", "", code)
+    if _OTHER_ELEMENTS.search(steps) or POSITIONAL.search(steps):
         return None
     branches, depth, start = [], 0, 0
-    for i, part in enumerate(parts):  # split at the top-level bars, outside the literals
-        if i % 2:
-            continue
-        offset = sum(map(len, parts[:i]))
-        for j, char in enumerate(part):
-            depth += (char == "[") - (char == "]")
-            if char == "|" and depth == 0:
-                branches.append(path[start : offset + j])
-                start = offset + j + 1
+    for i, char in enumerate(code):  # split at the bars outside any predicate
+        depth += (char == "[") - (char == "]")
+        if char == "|" and depth == 0:
+            branches.append(path[start:i])
+            start = i + 1
     branches.append(path[start:])
     found = []
     for branch in branches:

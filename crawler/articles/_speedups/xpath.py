@@ -53,13 +53,21 @@ from lxml import etree
 
 from crawler.articles._speedups.regex_literals import required_substrings
 
-__all__ = ["FIRST_READ", "REGEXP_NS", "STRING_LITERAL", "first_only", "rewrite", "speed_up_xpaths"]
+__all__ = [
+    "FIRST_READ",
+    "POSITIONAL",
+    "REGEXP_NS",
+    "STRING_LITERAL",
+    "first_only",
+    "rewrite",
+    "speed_up_xpaths",
+]
 
 REGEXP_NS = "http://exslt.org/regular-expressions"
 _TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'((?:[^'\\]|\\.)*)'(?:,\s*'([a-z]*)')?\)")
 _MAX_CONTAINS = 8
 """More ``contains()`` tests than this cost more than the ``re:test`` they spare."""
-_POSITIONAL = re.compile(r"(?<!\))\[\s*\d+\s*\]|position\(\)|last\(\)")
+POSITIONAL = re.compile(r"(?<!\))\[\s*\d+\s*\]|position\(\)|last\(\)")
 """A positional predicate on a step. ``(...)[1]`` is not one: it picks from the whole node
 set in document order, which the rewrites inside the parentheses leave the same."""
 STRING_LITERAL = re.compile(r"('[^']*'|\"[^\"]*\")")
@@ -108,7 +116,7 @@ def first_only(path: str) -> str:
     if match is None or not _balanced(match.group(2)):
         return rewrite(path)
     inner = match.group(1)
-    if _POSITIONAL.search(inner):
+    if POSITIONAL.search(inner):
         return rewrite(path)
     return f"({rewrite(inner)})[1]"
 
@@ -134,7 +142,7 @@ def _balanced(predicates: str) -> bool:
 
 
 def _descendant_steps(path: str) -> str:
-    if _POSITIONAL.search(path):
+    if POSITIONAL.search(path):
         return path
     parts = STRING_LITERAL.split(path)
     for i in range(0, len(parts), 2):  # odd parts are string literals
