@@ -13,15 +13,18 @@ this one run, never bare seconds: the machine is shared. Each trial measures (a)
 ours back to back, and the median ratio of R trials is reported with their range: runs of
 the same code on this machine vary by ±5%.
 Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
-0.1 s; the highest of the trials is reported. CPU: the crawl's process tree by role (crawl,
-extraction workers), the page server and the S3 server during the crawl, each as a share of
-(a)'s CPU on the same pages (the median of the trials): where the crawl spends more than
-trafilatura alone.
+0.1 s; the highest of the trials is reported. CPU: the crawl's process tree by role (the
+crawl process's main thread - Scrapy's reactor, which fetches, writes the WARC records and
+runs the pipelines - its other threads, the extraction workers), the page server and the S3
+server during the crawl, each as a share of (a)'s CPU on the same pages (the median of the
+trials): where the crawl spends more than trafilatura alone. Beside it, (c): the plain
+spider of (b) without extraction, with a disk queue as the crawl keeps (Scrapy's own cost).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -99,9 +102,10 @@ def _serve(port_file: str, count: int) -> None:
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User + system CPU time so far of a process (all its threads), or of one thread."""
+    stat = Path(f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
@@ -164,10 +168,14 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict
     )
     done = threading.Event()
     samples: list[tuple[float, list[ProcessSample]]] = []
+    main_thread = 0.0
 
     def sample() -> None:
+        nonlocal main_thread
         while not done.is_set():
             samples.append((time.perf_counter() - start, _tree_memory(proc.pid)))
+            with contextlib.suppress(OSError):  # the process has exited
+                main_thread = _cpu_seconds(proc.pid, proc.pid)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -192,6 +200,10 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict
     cpu: dict[str, float] = {}
     for pid, seconds in last_cpu.items():
         cpu[roles[pid]] = cpu.get(roles[pid], 0.0) + seconds
+    # the top process's main thread on its own: in the crawl, Scrapy's reactor, which
+    # fetches, writes the WARC records and runs the pipelines, one core at most
+    cpu["crawl, other threads"] = cpu.pop("crawl", 0.0) - main_thread
+    cpu["crawl, main thread"] = main_thread
     return elapsed, peak, output, cpu
 
 
@@ -223,16 +235,19 @@ def trial(
     alone_cpu = _children_cpu() - cpu_before
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    plain, plain_peak, _, _ = _timed(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "runspider",
-            "bench/plain_spider.py",
-            "-a",
-            f"sitemap={base}/sitemap-{count}.xml",
-        ],
+    plain_spider = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        "bench/plain_spider.py",
+        "-a",
+        f"sitemap={base}/sitemap-{count}.xml",
+    ]
+    plain, plain_peak, _, _ = _timed(plain_spider, env)
+    # (c) the same spider, no extraction, a disk queue as the crawl keeps: Scrapy's own cost
+    _, _, _, scrapy_cpu = _timed(
+        [*plain_spider, "-a", "extract=no", "-s", f"JOBDIR={tmp / f'jobdir-{count}-{number}'}"],
         env,
     )
 
@@ -301,6 +316,7 @@ def trial(
         "plain_pss_mb": plain_peak.pss / 1e6,
         "ours_peak": ours_peak.describe(),
         "cpu_vs_alone": {role: seconds / alone_cpu for role, seconds in ours_cpu.items()},
+        "scrapy_vs_alone": sum(scrapy_cpu.values()) / alone_cpu,
     }
 
 
@@ -322,6 +338,7 @@ def summary(count: int, trials: list[dict[str, Any]]) -> dict[str, Any]:
             role: statistics.median(t["cpu_vs_alone"].get(role, 0.0) for t in trials)
             for role in trials[0]["cpu_vs_alone"]
         },
+        "scrapy_vs_alone": statistics.median(t["scrapy_vs_alone"] for t in trials),
     }
 
 
@@ -396,7 +413,8 @@ def main() -> None:
         parts = ", ".join(f"{role} {share:.2f}" for role, share in split)
         print(
             f"{r['pages']} pages: CPU of the crawl, as a share of (a)'s CPU on the same pages: "
-            f"{sum(r['cpu_vs_alone'].values()):.2f} ({parts})"
+            f"{sum(r['cpu_vs_alone'].values()):.2f} ({parts}); (c) Scrapy alone, the same "
+            f"pages without extraction: {r['scrapy_vs_alone']:.2f}"
         )
 
 
