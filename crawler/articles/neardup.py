@@ -63,13 +63,13 @@ def features(text: str) -> list[int]:
 
 def simhash(hashes: list[int]) -> int:
     """64-bit SimHash of feature hashes: bit i is set when more than half of the hashes
-    have bit i set (counted column by column over their binary strings, in C)."""
+    have bit i set (counted column by column, in C: column i of the hashes' binary strings
+    laid end to end is every 64th character from i)."""
     if not hashes:
         return 0
-    columns = zip(*(f"{h:064b}" for h in hashes), strict=True)
-    ones = [column.count("1") for column in columns]  # most significant bit first
+    bits = "".join([f"{h:064b}" for h in hashes])  # most significant bit first
     half = len(hashes) / 2
-    return sum(1 << (63 - i) for i, count in enumerate(ones) if count > half)
+    return sum(1 << (63 - i) for i in range(64) if bits[i::64].count("1") > half)
 
 
 @dataclass(frozen=True)
