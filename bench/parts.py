@@ -81,11 +81,21 @@ def main() -> None:
 
         def records(page: Page) -> object:
             url, body = page
-            headers = [("Content-Type", "text/html; charset=utf-8")]
             exchange = HttpExchange(
-                url, "GET", [("Accept", "*/*")], b"", "HTTP/1.1", 200, "OK",
-                [*headers, ("Content-Length", str(len(body)))], body, datetime.now(UTC),
-            )  # fmt: skip
+                url=url,
+                method="GET",
+                request_headers=[("Accept", "*/*")],
+                request_body=b"",
+                protocol="HTTP/1.1",
+                status=200,
+                reason="OK",
+                response_headers=[
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                ],
+                body=body,
+                fetched_at=datetime.now(UTC),
+            )
             return writer.write_exchange(exchange)
 
         figures = {
