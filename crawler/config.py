@@ -1,8 +1,10 @@
 """Every environment variable any process reads, in one model (pydantic-settings).
 
 Configuration flows one way: this model (environment) or a job file -> validated models ->
-Scrapy settings. Nothing else reads ``os.environ``; a bad value stops the process at start
-with a message naming the variable. ``crawler env`` lists them all.
+Scrapy settings. Nothing else reads ``os.environ``, but :func:`crawler.process.use_jemalloc`,
+which runs before a crawl imports this module and reads the allocator's three variables as
+this model does (the model still checks them). A bad value stops the process at start with a
+message naming the variable. ``crawler env`` lists them all.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from crawler.archive.storage import S3Options
 from crawler.archive.uploader import DEFAULT_UPLOAD_WAIT
 from crawler.jobs.models import DEFAULT_STORAGE
+from crawler.process import (
+    ALLOCATOR,
+    ALLOCATOR_VARIABLE,
+    JEMALLOC_OPTIONS,
+    JEMALLOC_OPTIONS_VARIABLE,
+    PRELOAD_VARIABLE,
+)
 
 __all__ = ["ConfigurationError", "Settings", "load_settings"]
 
@@ -59,16 +68,14 @@ class Settings(BaseSettings):
     """``off``: extract with trafilatura exactly as it ships, without this project's
     speed-ups (they are also off by themselves with an untested trafilatura or lxml)."""
     allocator: Literal["jemalloc", "system"] = Field(
-        default="jemalloc", validation_alias="CRAWLER_ALLOCATOR"
+        default=ALLOCATOR, validation_alias=ALLOCATOR_VARIABLE
     )
     """Memory allocator of ``crawler crawl`` and ``demo`` and their extraction workers:
     ``jemalloc`` (Debian's ``libjemalloc2``; the system's when it is not installed) or
     ``system`` (glibc's)."""
-    preload: str = Field(default="", validation_alias="LD_PRELOAD")
+    preload: str = Field(default="", validation_alias=PRELOAD_VARIABLE)
     """Libraries the dynamic linker loads first; a crawl adds jemalloc for itself."""
-    jemalloc_conf: str = Field(
-        default="dirty_decay_ms:1000,muzzy_decay_ms:0", validation_alias="MALLOC_CONF"
-    )
+    jemalloc_conf: str = Field(default=JEMALLOC_OPTIONS, validation_alias=JEMALLOC_OPTIONS_VARIABLE)
     """jemalloc's options in crawls: freed memory goes back to the system after a second, not
     ten (10,000 pages: peak 293 MB instead of 300, the same speed)."""
 
@@ -154,14 +161,6 @@ class Settings(BaseSettings):
             "CRAWLER_RUN_ID": str(run_id),
             "CRAWLER_JOB": job,
             "CRAWLER_LOG_FORMAT": "text",
-        }
-
-    def preloading(self, library: str) -> dict[str, str]:
-        """This process's environment, with ``library`` (jemalloc) loaded before any other."""
-        return {
-            **os.environ,
-            "LD_PRELOAD": f"{library} {self.preload}".strip(),
-            "MALLOC_CONF": self.jemalloc_conf,
         }
 
     @classmethod

@@ -9,13 +9,16 @@ import gc
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from crawler.config import Settings
+from typing import Final, Literal
 
 __all__ = [
+    "ALLOCATOR",
+    "ALLOCATOR_VARIABLE",
+    "JEMALLOC_OPTIONS",
+    "JEMALLOC_OPTIONS_VARIABLE",
+    "PRELOAD_VARIABLE",
     "allocator",
     "fix_mmap_threshold",
     "jemalloc_library",
@@ -24,6 +27,14 @@ __all__ = [
     "stop_with_parent",
     "use_jemalloc",
 ]
+
+ALLOCATOR_VARIABLE: Final = "CRAWLER_ALLOCATOR"
+ALLOCATOR: Final[Literal["jemalloc", "system"]] = "jemalloc"
+"""The memory allocator of crawls unless ``CRAWLER_ALLOCATOR`` says otherwise."""
+PRELOAD_VARIABLE: Final = "LD_PRELOAD"
+JEMALLOC_OPTIONS_VARIABLE: Final = "MALLOC_CONF"
+JEMALLOC_OPTIONS: Final = "dirty_decay_ms:1000,muzzy_decay_ms:0"
+"""jemalloc's options in crawls unless ``MALLOC_CONF`` says otherwise."""
 
 _M_MMAP_THRESHOLD = -3
 _PR_SET_PDEATHSIG = 1
@@ -63,7 +74,7 @@ def allocator() -> str:
     return "jemalloc" if runs_on_jemalloc() else "the system's"
 
 
-def use_jemalloc(settings: Settings) -> None:
+def use_jemalloc(environment: Mapping[str, str] | None = None) -> None:
     """Run this program on jemalloc rather than glibc's allocator, with the processes it
     starts (the extraction workers). lxml allocates and frees every element, attribute and
     string of every page it parses, and glibc's allocator spends far more time on that:
@@ -71,11 +82,19 @@ def use_jemalloc(settings: Settings) -> None:
 
     The allocator is chosen when a program starts (``LD_PRELOAD``), so the process executes
     itself again: the same program, arguments, process id and open files, with jemalloc.
-    Call it first thing, from the program's own command line. Does not return when it does
-    that. Returns, and the program carries on as it is, when ``CRAWLER_ALLOCATOR`` is
-    ``system``, jemalloc is not installed, or it was asked for already (loaded, or failed
-    to load: no second attempt)."""
-    if settings.allocator != "jemalloc" or "jemalloc" in settings.preload:
+    Call it first thing, from the program's own command line, before the program imports
+    the rest of itself: all it imported would be imported again. So it reads its three
+    variables from ``environment`` (this process's) itself, as :class:`crawler.config.Settings`
+    reads them (names in any case), and leaves their checks to it.
+
+    Does not return when it executes the program again. Returns, and the program carries on
+    as it is, when ``CRAWLER_ALLOCATOR`` is not ``jemalloc`` (``system``, or a value the
+    settings then refuse), jemalloc is not installed, or it was asked for already (loaded,
+    or failed to load: no second attempt)."""
+    environment = os.environ if environment is None else environment
+    variables = {name.upper(): value for name, value in environment.items()}
+    preload = variables.get(PRELOAD_VARIABLE, "")
+    if variables.get(ALLOCATOR_VARIABLE, ALLOCATOR) != "jemalloc" or "jemalloc" in preload:
         return
     library = jemalloc_library()  # ldconfig's cache, read once the rest allows it
     if library is None or runs_on_jemalloc():
@@ -83,8 +102,12 @@ def use_jemalloc(settings: Settings) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     # our own interpreter and command line, unchanged: no shell, nothing from outside
-    environment = settings.preloading(library)
-    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environment)  # noqa: S606
+    preloading = {
+        **environment,
+        PRELOAD_VARIABLE: f"{library} {preload}".strip(),
+        JEMALLOC_OPTIONS_VARIABLE: variables.get(JEMALLOC_OPTIONS_VARIABLE, JEMALLOC_OPTIONS),
+    }
+    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], preloading)  # noqa: S606
 
 
 YOUNG_GC_THRESHOLD = 7000

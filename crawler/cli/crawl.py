@@ -160,7 +160,7 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
 def add_crawl_commands(sub: Any) -> None:
     demo = sub.add_parser("demo", help="serve the bundled news site on loopback and archive it")
     _crawl_options(demo)
-    demo.set_defaults(func=_cmd_demo, runs_crawl=True)
+    demo.set_defaults(func=_cmd_demo)
     demo_site = sub.add_parser(
         "demo-site", help="serve the bundled news site on loopback and write a job file for it"
     )
@@ -189,7 +189,7 @@ def add_crawl_commands(sub: Any) -> None:
         metavar="PID",
         help="stop cleanly if process PID, which started this one, dies (workers use it)",
     )
-    crawl.set_defaults(func=_cmd_crawl, runs_crawl=True)
+    crawl.set_defaults(func=_cmd_crawl)
     validate = sub.add_parser("validate", help="check job files; errors name field and line")
     validate.add_argument("jobs", nargs="+", help="job files (YAML)")
     validate.set_defaults(func=_cmd_validate)

@@ -1,4 +1,4 @@
-"""The ``crawler`` command: its parser and entry point (one module per command group)."""
+"""The ``crawler`` command: its parser and what runs a command (one module per command group)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
+from crawler.cli import CRAWL_COMMANDS
 from crawler.cli.archive import add_archive_commands
 from crawler.cli.client import add_client_commands
 from crawler.cli.crawl import add_crawl_commands
@@ -15,7 +16,7 @@ from crawler.cli.extract import add_extract_command
 from crawler.cli.service import add_service_commands
 from crawler.config import ConfigurationError, load_settings
 
-__all__ = ["main", "parser"]
+__all__ = ["parser", "run"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,7 +35,8 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command of ``argv`` (this process's command line when None): its exit status."""
     from crawler.cli.logs import configure_logging
     from crawler.process import fix_mmap_threshold
 
@@ -49,13 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"crawler {args.command}: {exc}", file=sys.stderr)
         return 2
-    runs_crawl = getattr(args, "runs_crawl", False)
-    if runs_crawl and argv is None:  # this process's own command line: again, on jemalloc
-        from crawler.process import use_jemalloc
-
-        use_jemalloc(settings)
     configure_logging(settings, args.verbose)
-    if runs_crawl:
+    if args.command in CRAWL_COMMANDS:
         from crawler.process import allocator
 
         logging.getLogger("crawler.process").info("memory allocator: %s", allocator())
