@@ -171,3 +171,35 @@ def test_meta_refresh_skips_pages_without_one_and_follows_the_others() -> None:
         request, HtmlResponse(request.url, body=refresh, request=request)
     )
     assert isinstance(redirected, Request) and redirected.url == "http://example.org/next"
+
+
+_EXTENSIONS = """
+import sys
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+settings = Settings()
+settings.setmodule("settings.base", priority="project")
+names = build_component_list(settings.get_component_priority_dict_with_base("EXTENSIONS"))
+print(sorted(n for n in names if n.startswith("scrapy.")))
+print("scrapy.extensions.remote_control" in sys.modules, "aiohttp" in sys.modules)
+"""
+
+
+def test_scrapy_extensions_a_crawl_does_not_run_are_not_even_imported() -> None:
+    """The remote control (an HTTP server running Python code sent to it) and the telnet
+    console stay off; their modules are not imported either (aiohttp's server: ~0.1 s of
+    each crawl's start)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", _EXTENSIONS], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    names, imported = result.stdout.splitlines()
+    for left_out in ("CloseSpider", "LogStats", "TelnetConsole", "RemoteControl"):
+        assert f".{left_out}'" not in names
+    assert "scrapy.extensions.corestats.CoreStats" in names  # the rest of Scrapy's are kept
+    assert imported == "False False"
