@@ -24,6 +24,7 @@ spider of (b) without extraction, with a disk queue as the crawl keeps (Scrapy's
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import gzip
 import json
@@ -37,7 +38,6 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process
 from pathlib import Path
 from typing import Any
@@ -62,41 +62,53 @@ def _page(pages: list[bytes], number: int) -> bytes:
 
 
 def _serve(port_file: str, count: int) -> None:
+    """The news site: robots.txt, ``/sitemap-<pages>.xml`` and the pages, over HTTP/1.1 with
+    persistent connections. A minimal asyncio server, not ``http.server``: it stands in for
+    sites whose CPU is not the crawler's, and on the crawler's two cores it takes less than
+    half of what ``http.server``'s per-request parsing and threads took (2,000 pages fetched
+    on 16 connections, twice each: 0.40-0.47 of its CPU)."""
     pages = _pages()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def answer(path: str, base: str) -> tuple[int, str, bytes]:
+        if path == "/robots.txt":
+            return 200, "text/plain", b"User-agent: *\nAllow: /\n"
+        if path.startswith("/sitemap-"):  # /sitemap-<pages>.xml: one per run size
+            size = min(int(path[len("/sitemap-") :].split(".")[0]), count)
+            urls = "".join(f"<url><loc>{base}/p/{i}.html</loc></url>" for i in range(size))
+            body = (
+                '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+                f'sitemap/0.9">{urls}</urlset>'
+            )
+            return 200, "application/xml", body.encode()
+        if path.startswith("/p/"):
+            return 200, "text/html; charset=utf-8", _page(pages, int(path[3:].split(".")[0]))
+        return 404, "text/plain", b"not found"
 
-        def log_message(self, *args: object) -> None:
-            return
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        base = f"http://127.0.0.1:{writer.get_extra_info('sockname')[1]}"
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")  # GET requests: no body
+                path = head.split(b" ", 2)[1].decode()
+                status, ctype, body = answer(path, base)
+                writer.write(
+                    f"HTTP/1.1 {status} {'OK' if status == 200 else 'Not Found'}\r\n"
+                    f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+                if b"\r\nconnection: close" in head.lower():
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client closed the connection
+        writer.close()
 
-        def do_GET(self) -> None:
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            if self.path == "/robots.txt":
-                body, ctype = b"User-agent: *\nAllow: /\n", "text/plain"
-            elif self.path.startswith("/sitemap-"):  # /sitemap-<pages>.xml: one per run size
-                size = min(int(self.path[len("/sitemap-") :].split(".")[0]), count)
-                urls = "".join(f"<url><loc>{base}/p/{i}.html</loc></url>" for i in range(size))
-                body = (
-                    '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
-                    f'sitemap/0.9">{urls}</urlset>'
-                ).encode()
-                ctype = "application/xml"
-            elif self.path.startswith("/p/"):
-                i = int(self.path[3:].split(".")[0])
-                body, ctype = _page(pages, i), "text/html; charset=utf-8"
-            else:
-                body, ctype = b"not found", "text/plain"
-            self.send_response(200 if body != b"not found" else 404)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    async def serve() -> None:
+        server = await asyncio.start_server(connection, "127.0.0.1", 0)
+        Path(port_file).write_text(str(server.sockets[0].getsockname()[1]))
+        await server.serve_forever()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    Path(port_file).write_text(str(server.server_address[1]))
-    server.serve_forever()
+    asyncio.run(serve())
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")
