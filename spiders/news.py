@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 from crawler.articles.model import Article
 from crawler.crawl import meta
 from crawler.crawl.components.incremental import unchanged
-from crawler.crawl.coverage import OTHER_HOSTS, coverage_key, outlet
+from crawler.crawl.coverage import OTHER_HOSTS, SOURCES, coverage_key, outlet
 from crawler.crawl.focus import DISCOVERY, LISTING, Candidate, FocusPolicy, headline
 from crawler.crawl.items import PageItem
 from crawler.crawl.journal import ResumeState
@@ -67,6 +67,9 @@ class NewsSpider(Spider):
         self._state: dict[str, str] = {}
         """Candidate URL -> ``queued`` or ``skipped`` (a skipped one may come back with more
         evidence)."""
+        self._offered: dict[str, int] = {}
+        """Candidate URL -> the sources that offered it (one bit each, in ``SOURCES``'
+        order): each counts it as seen once, whichever offered it first."""
         self._tickets: dict[str, tuple[int, int]] = {}
         """Candidate URL -> (ticket, priority) of its live request."""
         self._next_ticket = 0
@@ -124,10 +127,12 @@ class NewsSpider(Spider):
             url = response.urljoin(value.strip())
             if name.strip().lower() != "sitemap" or not value.strip():
                 continue
-            if self.scope.refusal(url) or self._state.get(url) == "queued":
+            if self.scope.refusal(url):
+                continue
+            self._seen_by(url, "sitemap")
+            if self._state.get(url) == "queued":
                 continue
             self._state[url] = "queued"
-            self._count(url, "sitemap", "seen")
             yield Request(
                 url,
                 callback=self.parse_sitemap,
@@ -143,7 +148,7 @@ class NewsSpider(Spider):
     def _seed(self, url: str, callback: Any, kind: str) -> Request:
         candidate = Candidate(url, "seed", 0)
         self._state[url] = "queued"
-        self._count(url, "seed", "seen")
+        self._seen_by(url, "seed")
         request_meta: dict[str, Any] = {meta.DEPTH: 0, meta.KIND: kind, meta.CANDIDATE: candidate}
         if kind == "listing":
             request_meta[meta.LISTING] = meta.ListingPaging(url, 1, frozenset([url]))
@@ -183,13 +188,12 @@ class NewsSpider(Spider):
                     coverage_key(OTHER_HOSTS, candidate.source, f"skipped/out_of_scope/{refusal}")
                 )
             return
+        self._seen_by(url, candidate.source)
         state = self._state.get(url)
         if state == "queued":
             yield from self._reprioritized(candidate, kind)
             return
         first = state is None
-        if first:
-            self._count(url, candidate.source, "seen")
         if url in self.resume.done:
             self._state[url] = "queued"
             yield from self._done_earlier(url)
@@ -211,11 +215,21 @@ class NewsSpider(Spider):
                 self._count(url, candidate.source, "skipped/no_evidence")
             self._state[url] = "skipped"
             return
-        if not first:  # skipped before, wanted now (better evidence): not a new candidate
-            self._count(url, candidate.source, "seen")
         self._state[url] = "queued"
         scored = candidate.with_score(relevance.score) if relevance else candidate
         yield self._request(scored, kind, self.focus.priority(relevance, candidate.budget))
+
+    def _seen_by(self, url: str, source: str) -> bool:
+        """``url`` counted as seen by ``source``, once per source: a page in both the sitemap
+        and the feed is seen by both, whichever came first (what it led to is credited to
+        the source whose request fetched it). Whether ``source`` had not offered it before."""
+        bit = 1 << SOURCES.index(source)
+        offered = self._offered.get(url, 0)
+        if offered & bit:
+            return False
+        self._offered[url] = offered | bit
+        self._count(url, source, "seen")
+        return True
 
     def _reprioritized(self, candidate: Candidate, kind: str) -> Iterator[Request]:
         """A candidate already queued, seen again with better evidence (a listing's link text
@@ -517,13 +531,15 @@ class NewsSpider(Spider):
             if span is None and modified is not None:
                 span = DateSpan(modified, modified, exact=False)
             if span is not None and span.outside(self.window.start, self.window.end):
-                self._count(url, "archive-sitemap", "seen")
-                self._count(url, "archive-sitemap", "skipped/out_of_window")
+                if self._seen_by(url, "archive-sitemap"):
+                    self._count(url, "archive-sitemap", "skipped/out_of_window")
                 continue
-            if self.scope.refusal(url) or self._state.get(url) == "queued":
+            if self.scope.refusal(url):
+                continue
+            self._seen_by(url, "archive-sitemap")
+            if self._state.get(url) == "queued":
                 continue
             self._state[url] = "queued"
-            self._count(url, "archive-sitemap", "seen")
             nested = Candidate(url, "archive-sitemap", depth, parent=response.url)
             yield Request(
                 url,

@@ -264,6 +264,39 @@ def test_the_report_adds_up_by_outlet_and_source() -> None:
     assert report["months"] == {"2024-11": 1} and report["problems"] == {"listing_loops": 1}
 
 
+def test_each_source_that_offers_a_page_counts_it_as_seen_once() -> None:
+    """Which source offers a page first depends on which response arrives first: each
+    source that offers it counts it as seen, once, so the report does not change from run
+    to run; the page is asked for once, and a skip is counted once."""
+    from scrapy.settings import Settings
+    from scrapy.utils.test import get_crawler
+
+    from spiders.news import NewsSpider
+
+    settings = Settings()
+    settings.setmodule("settings.base", priority="project")
+    crawler = get_crawler(NewsSpider, {**dict(settings), "TWISTED_REACTOR_ENABLED": False})
+    job = {
+        "name": "sources",
+        "seeds": {"sitemaps": ["http://a.test/sitemap.xml"]},
+        "window": {"from": "2024-06-01", "to": "2024-12-31"},
+    }
+    spider = NewsSpider.from_crawler(crawler, job=job)
+    page, old = "http://a.test/2024/06/20/traite.html", "http://a.test/2019/01/02/vieux.html"
+    requests = [
+        len(list(spider._consider(Candidate(url, source, 1))))
+        for url in (page, old)
+        for source in ("feed", "sitemap", "feed", "link")
+    ]
+    assert requests == [1, 0, 0, 0, 0, 0, 0, 0]
+    totals = coverage_report(crawler.stats.get_stats())["totals"]
+    assert totals == {
+        "feed": {"seen": 2, "skipped/out_of_window": 1},
+        "sitemap": {"seen": 2},
+        "link": {"seen": 2},
+    }
+
+
 def test_an_article_with_many_related_links_is_no_listing() -> None:
     related = "".join(
         f'<li><a href="/s/{i}">Un autre article de la rubrique numéro {i}</a></li>'
