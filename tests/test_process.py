@@ -130,6 +130,23 @@ def test_the_command_line_imports_nothing_before_it_chooses_the_allocator() -> N
     assert result.stdout.strip() == "[]"
 
 
+def test_the_command_line_finds_a_crawl_before_parsing_it() -> None:
+    """The command is the first argument that is not an option (what ``crawler.cli.main``
+    reads before choosing the allocator): true while no top-level option takes a value."""
+    import argparse
+
+    from crawler.cli import CRAWL_COMMANDS, _command
+    from crawler.cli.program import parser
+
+    top = parser()
+    options = [a for a in top._actions if a.option_strings]
+    assert options and all(a.nargs == 0 for a in options), [a.option_strings for a in options]
+    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(CRAWL_COMMANDS) <= set(commands.choices)
+    assert _command(["-v", "crawl", "job.yaml", "--resume"]) == "crawl"
+    assert _command(["--version"]) is None
+
+
 _MISSING = """
 from crawler import process
 process.jemalloc_library = lambda: None
