@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from crawler.crawl.components.incremental import ConditionalRequests
 from crawler.crawl.components.limits import ResponseLimits
 from crawler.crawl.components.metarefresh import ByteScanMetaRefresh
 from crawler.crawl.components.signals import decoded_truncated
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
 
@@ -189,11 +192,6 @@ def test_scrapy_extensions_a_crawl_does_not_run_are_not_even_imported() -> None:
     """The remote control (an HTTP server running Python code sent to it) and the telnet
     console stay off; their modules are not imported either (aiohttp's server: ~0.1 s of
     each crawl's start)."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     result = subprocess.run(
         [sys.executable, "-c", _EXTENSIONS], capture_output=True, text=True, cwd=ROOT, timeout=60
     )

@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 from lxml import html as lxml_html
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from crawler.articles.builder import judge_coverage
 from crawler.articles.model import Article, ExtractorInfo, RelevanceInfo
@@ -21,6 +23,7 @@ from crawler.discovery.pages import declares_article, is_pagination_url, read_li
 from crawler.jobs.jobfile import JobFileError, parse_job
 from crawler.jobs.models import ArchiveSource, Job, Window
 from settings import JOBS_DIR
+from spiders.news import NewsSpider
 
 pytestmark = pytest.mark.unit
 
@@ -268,11 +271,6 @@ def test_each_source_that_offers_a_page_counts_it_as_seen_once() -> None:
     """Which source offers a page first depends on which response arrives first: each
     source that offers it counts it as seen, once, so the report does not change from run
     to run; the page is asked for once, and a skip is counted once."""
-    from scrapy.settings import Settings
-    from scrapy.utils.test import get_crawler
-
-    from spiders.news import NewsSpider
-
     settings = Settings()
     settings.setmodule("settings.base", priority="project")
     crawler = get_crawler(NewsSpider, {**dict(settings), "TWISTED_REACTOR_ENABLED": False})

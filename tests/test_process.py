@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 
 import pytest
 
+from crawler.cli import CRAWL_COMMANDS, _command
+from crawler.cli.program import parser
 from crawler.config import Settings
 from tests.conftest import ROOT
 
@@ -133,11 +136,6 @@ def test_the_command_line_imports_nothing_before_it_chooses_the_allocator() -> N
 def test_the_command_line_finds_a_crawl_before_parsing_it() -> None:
     """The command is the first argument that is not an option (what ``crawler.cli.main``
     reads before choosing the allocator): true while no top-level option takes a value."""
-    import argparse
-
-    from crawler.cli import CRAWL_COMMANDS, _command
-    from crawler.cli.program import parser
-
     top = parser()
     options = [a for a in top._actions if a.option_strings]
     assert options and all(a.nargs == 0 for a in options), [a.option_strings for a in options]
