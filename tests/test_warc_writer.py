@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.archive.warc import HttpExchange, RotatingWarcWriter, WarcInfo, payload_digest
+from crawler.archive.compression import gzip_member
+from crawler.archive.warc import (
+    GZIP_LEVEL,
+    HttpExchange,
+    RotatingWarcWriter,
+    WarcInfo,
+    payload_digest,
+)
 from tests.warc_checks import validate_warc
 
 pytestmark = pytest.mark.unit
@@ -269,3 +276,18 @@ def test_member_scan_reads_the_file_once_and_finds_every_member(
     assert repair.scan_members(path).stop == "cut (the file ends inside it)"
     path.write_bytes(whole[:200] + b"\x00" * 50 + whole[250:])
     assert (repair.scan_members(path).stop or "").startswith("corrupt")
+
+
+def test_a_record_is_one_timeless_gzip_member_that_zlib_inflates() -> None:
+    """One member per record, inflated by zlib as any WARC reader does; no timestamp in its
+    header (the same record gives the same bytes); the level is the one asked for."""
+    rng = random.Random(7)
+    words = [f"mot{rng.randrange(5000)}".encode() for _ in range(40_000)]
+    data = b"HTTP/1.1 200 OK\r\n\r\n<p>" + b" ".join(words) + b"</p>"
+    member = gzip_member(data, GZIP_LEVEL)
+    assert member == gzip_member(data, GZIP_LEVEL)
+    assert member[:4] == b"\x1f\x8b\x08\x00" and member[4:8] == b"\0\0\0\0"  # no name, mtime 0
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert inflater.decompress(bytes(member)) == data
+    assert inflater.eof and not inflater.unused_data
+    assert len(gzip_member(data, 1)) > len(member) > len(gzip_member(data, 9))
