@@ -128,6 +128,28 @@ def test_a_page_that_takes_too_long_times_out_and_the_pool_recovers() -> None:
         pool.close()
 
 
+def _worker_state() -> tuple[int, int]:
+    """Run in a worker: dateparser set up by htmldate (0 or 1), the XPath speed-ups installed
+    (0 or 1)."""
+    from htmldate.extractors import get_external_parser
+
+    from crawler.articles._speedups.xpath import speed_up_xpaths
+
+    return get_external_parser.cache_info().currsize, speed_up_xpaths.cache_info().currsize
+
+
+def test_a_new_worker_has_dateparser_set_up_and_trafilatura_as_it_ships() -> None:
+    """The forkserver's warm-up (``crawler.articles.warmup``) did what a worker's first dated
+    page would; the speed-ups are the worker's to install, as its options say."""
+    pool = ExtractionPool(PoolOptions(workers=1, timeout=30), ExtractOptions())
+    try:
+        assert pool._pool.schedule(_worker_state).result(60) == (1, 0)
+        pool.submit(body=dirty_article().encode(), url="https://example.fr/a").result(60)
+        assert pool._pool.schedule(_worker_state).result(60) == (1, 1)
+    finally:
+        pool.close()
+
+
 def test_gzip_fixture_roundtrip(tmp_path: Path) -> None:
     from crawler.cli.extract import extract_file
 

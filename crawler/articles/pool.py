@@ -31,7 +31,13 @@ class PoolOptions:
     preloaded forkserver: milliseconds."""
 
 
-_PRELOAD = ["crawler.articles.extract", "trafilatura", "htmldate", "charset_normalizer"]
+_PRELOAD = [
+    "crawler.articles.extract",
+    "trafilatura",
+    "htmldate",
+    "charset_normalizer",
+    "crawler.articles.warmup",  # last: extracts two built pages (its docstring says why)
+]
 
 
 def _context() -> Any:
@@ -43,8 +49,8 @@ def _context() -> Any:
 
 
 def start_forkserver() -> None:
-    """Start the workers' forkserver now: its imports (~0.5 s) then run on the other core
-    while the crawl process starts, not when the first page waits for a worker."""
+    """Start the workers' forkserver now: its imports and warm-up (~0.5 s) then run on the
+    other core while the crawl process starts, not when the first page waits for a worker."""
     from multiprocessing import forkserver
 
     _context()
