@@ -12,9 +12,10 @@ forked after starts with dateparser set up, and shares that memory with the fork
 (copy-on-write).
 
 Left to the workers: a date that no language's words fit makes dateparser try all of its
-~200 (~1 s, once per worker): done here, it would delay every crawl's first pages by as
-much. trafilatura's speed-ups are not installed here either: each worker installs them or
-not, as its options say (~25 ms). A warm-up that fails is logged and costs nothing else.
+~200 (1-2 s and 38 MB, once per worker): done here, every crawl would pay it and hold that
+memory, whether its pages need it or not (docs/benchmarks.md). trafilatura's speed-ups
+are not installed here either: each worker installs them or not, as its options say
+(~25 ms). A warm-up that fails is logged and costs nothing else.
 """
 
 from __future__ import annotations
