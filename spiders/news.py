@@ -21,6 +21,7 @@ from crawler.crawl.coverage import OTHER_HOSTS, SOURCES, coverage_key, outlet
 from crawler.crawl.focus import DISCOVERY, LISTING, Candidate, FocusPolicy, headline
 from crawler.crawl.items import PageItem
 from crawler.crawl.journal import ResumeState
+from crawler.crawl.requests import ArchiveRequest
 from crawler.discovery.cdx import cdx_query, parse_cdx, replay_url
 from crawler.discovery.dates import DateSpan, listed_span, parse_day, url_span
 from crawler.discovery.links import Link
@@ -133,7 +134,7 @@ class NewsSpider(Spider):
             if self._state.get(url) == "queued":
                 continue
             self._state[url] = "queued"
-            yield Request(
+            yield ArchiveRequest(
                 url,
                 callback=self.parse_sitemap,
                 errback=self.failed,
@@ -152,12 +153,12 @@ class NewsSpider(Spider):
         request_meta: dict[str, Any] = {meta.DEPTH: 0, meta.KIND: kind, meta.CANDIDATE: candidate}
         if kind == "listing":
             request_meta[meta.LISTING] = meta.ListingPaging(url, 1, frozenset([url]))
-        return Request(
+        return ArchiveRequest(
             url, callback=callback, errback=self.failed, meta=request_meta, priority=DISCOVERY
         )
 
     def _cdx_request(self, url: str, paging: meta.CdxPaging) -> Request:
-        return Request(
+        return ArchiveRequest(
             url,
             callback=self.parse_cdx,
             errback=self.failed,
@@ -276,7 +277,7 @@ class NewsSpider(Spider):
         self._next_ticket += 1
         request_meta[meta.TICKET] = self._next_ticket
         self._tickets[candidate.url] = (self._next_ticket, priority)
-        return Request(
+        return ArchiveRequest(
             candidate.url,
             callback=self.parse_page,
             errback=self.failed,
@@ -541,7 +542,7 @@ class NewsSpider(Spider):
                 continue
             self._state[url] = "queued"
             nested = Candidate(url, "archive-sitemap", depth, parent=response.url)
-            yield Request(
+            yield ArchiveRequest(
                 url,
                 callback=self.parse_sitemap,
                 errback=self.failed,
@@ -620,7 +621,7 @@ class NewsSpider(Spider):
     def _archived(self, candidate: Candidate, copy: meta.ArchiveCopy) -> Request:
         """The live page is gone: ask the archive for its copy (raw replay)."""
         self.crawler.stats.inc_value("archive/discovery/archived_copies_requested")
-        return Request(
+        return ArchiveRequest(
             copy.replay,
             callback=self.parse_page,
             errback=self.failed,
@@ -662,7 +663,7 @@ class NewsSpider(Spider):
                 _REPLAY_REDIRECTS,
             )
             return
-        yield Request(
+        yield ArchiveRequest(
             target,
             callback=self.parse_page,
             errback=self.failed,
