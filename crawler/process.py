@@ -3,15 +3,17 @@ elsewhere."""
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import ctypes.util
 import gc
 import os
 import signal
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, NoReturn
 
 __all__ = [
     "ALLOCATOR",
@@ -20,6 +22,7 @@ __all__ = [
     "JEMALLOC_OPTIONS_VARIABLE",
     "PRELOAD_VARIABLE",
     "allocator",
+    "exit_at_once",
     "fix_mmap_threshold",
     "jemalloc_library",
     "runs_on_jemalloc",
@@ -148,3 +151,23 @@ def stop_with_parent(parent: int) -> bool:
     if os.getppid() != parent:  # the parent died before the request was in place
         os.kill(os.getpid(), signal.SIGTERM)
     return True
+
+
+def exit_at_once(status: int) -> NoReturn:
+    """End the program with ``status`` as the interpreter would, without freeing its objects
+    one by one first, as mypy ends: after a 2,000-page crawl, its teardown took 0.1-0.2 s,
+    during which the crawl was done and stored but had not yet ended for whoever waits on it.
+
+    What an exit does for the program still happens, in the interpreter's order: the threads
+    that are not daemons are waited for, then the ``atexit`` functions run (logging's
+    handlers flushed and closed, ``multiprocessing``'s children joined), then the standard
+    streams are flushed. Nothing else is left to write: the archive's files are closed
+    before the crawl returns, and its logs are line-buffered (a crawl killed at any moment
+    keeps what it wrote)."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(status)
