@@ -119,7 +119,10 @@ _ENTRY = """
 import sys
 import crawler.cli
 libraries = {"pydantic", "scrapy", "twisted", "lxml", "boto3"}
-print(sorted(m for m in sys.modules if m.split(".")[0] in libraries or "crawler.cli." in m))
+print(sorted(
+    m for m in sys.modules
+    if m.split(".")[0] in libraries or "crawler.cli." in m or m == "importlib.metadata"
+))
 """
 
 
