@@ -203,9 +203,6 @@ class S3Options:
     secret_access_key: str | None = None
     multipart_threshold: int = 64 * 1024 * 1024
     multipart_chunksize: int = 16 * 1024 * 1024
-    upload_threads: int = 4
-    """Parts of a multipart upload sent at once (a crawl's 70 MB WARC to SeaweedFS on
-    loopback: 0.5 s instead of 0.7 s one part after the other)."""
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
 
@@ -261,8 +258,7 @@ class S3Storage:
         transfer = TransferConfig(
             multipart_threshold=self.options.multipart_threshold,
             multipart_chunksize=self.options.multipart_chunksize,
-            use_threads=self.options.upload_threads > 1,
-            max_concurrency=self.options.upload_threads,
+            use_threads=False,
         )
         try:
             self._client.upload_file(
