@@ -56,9 +56,9 @@ def _jemalloc_or_skip() -> None:
         pytest.skip(message)
 
 
-def _python(code: str, allocator: str) -> subprocess.CompletedProcess[str]:
+def _python(code: str, allocator: str, status: int = 0) -> subprocess.CompletedProcess[str]:
     """``code`` run as a program (``python -c``, an argument after it), with no allocator
-    asked for beforehand."""
+    asked for beforehand; it must end with ``status``."""
     environment = {**os.environ, "CRAWLER_ALLOCATOR": allocator}
     environment.pop("LD_PRELOAD", None)
     environment.pop("MALLOC_CONF", None)
@@ -70,7 +70,7 @@ def _python(code: str, allocator: str) -> subprocess.CompletedProcess[str]:
         env=environment,
         timeout=30,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == status, result.stderr
     return result
 
 
@@ -179,64 +179,52 @@ def test_a_jemalloc_that_does_not_load_is_tried_once() -> None:
     assert "libjemalloc.so.2" in result.stderr  # the dynamic linker says it could not load it
 
 
-_EXIT = """
-import atexit, sys, threading, time
-from crawler.process import exit_at_once
-
+_FREED = """
+import sys
 class Freed:
     def __del__(self):
         print("freed one by one", flush=True)
 
 kept = Freed()  # freed by the interpreter's teardown
+"""
+
+_EXIT = (
+    _FREED
+    + """
+import atexit, threading, time
+from crawler.process import exit_at_once
+
 atexit.register(lambda: print("atexit ran", flush=True))
 threading.Thread(target=lambda: (time.sleep(0.3), print("thread finished", flush=True))).start()
 print("buffered, not flushed", end="")
 {end}
 """
+)
 
 
 @pytest.mark.parametrize("end", ["exit_at_once(3)", "sys.exit(3)"])
 def test_a_crawl_ends_as_the_interpreter_would_without_freeing_its_objects(end: str) -> None:
     """What an exit does for the program (threads waited for, ``atexit``, streams flushed)
     happens; freeing every object one by one (0.1-0.2 s after a crawl) does not."""
-    result = subprocess.run(
-        [sys.executable, "-c", _EXIT.format(end=end)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=30,
-    )
-    assert result.returncode == 3, result.stderr
+    result = _python(_EXIT.format(end=end), "system", status=3)
     said = ["buffered, not flushedthread finished", "atexit ran"]
     freed = ["freed one by one"] if end.startswith("sys.exit") else []
     assert result.stdout.splitlines() == said + freed
 
 
-_CRAWL_COMMAND = """
-import sys
+_CRAWL_COMMAND = (
+    _FREED
+    + """
 from crawler.cli import main
-
-class Freed:
-    def __del__(self):
-        print("freed one by one", flush=True)
-
-kept = Freed()
 sys.argv = ["crawler", "{command}", "/nonexistent/job.yaml"]
 sys.exit(main())
 """
+)
 
 
 @pytest.mark.parametrize("command", ["crawl", "validate"])
 def test_only_the_crawl_commands_end_without_freeing_their_objects(command: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", _CRAWL_COMMAND.format(command=command)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        env={**os.environ, "CRAWLER_ALLOCATOR": "system"},  # no second start on jemalloc
-    )
-    assert result.returncode == 2, result.stderr
+    result = _python(_CRAWL_COMMAND.format(command=command), "system", status=2)
     assert "/nonexistent/job.yaml" in result.stderr
     freed = "freed one by one" in result.stdout
     assert freed == (command not in CRAWL_COMMANDS)
