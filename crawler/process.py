@@ -4,6 +4,7 @@ elsewhere."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -169,5 +170,6 @@ def exit_at_once(status: int) -> NoReturn:
             thread.join()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        stream.flush()
+        with contextlib.suppress(OSError, ValueError):  # closed, or its reader gone
+            stream.flush()
     os._exit(status)

@@ -3,10 +3,10 @@
 A crawl keeps its frontier on disk (``JOBDIR``, for ``--resume``): Scrapy's queue writes each
 scheduled request as :meth:`scrapy.Request.to_dict`, which names the callback and the errback
 by searching all the spider's members (``inspect.getmembers``, ~30 µs each on the news
-spider's ~90 members): ~45 µs of the ~63 µs the conversion takes, paid for every URL a sitemap
-lists before the first of them is fetched. :class:`ArchiveRequest` names them from the
-spider's methods listed once, by the same rule; Scrapy's
-:func:`scrapy.utils.request.request_from_dict` reads them back.
+spider's ~90 members), for every URL a sitemap lists before the first of them is fetched.
+:class:`ArchiveRequest` names them from the spider's methods listed once, by the same rule:
+~19 µs a request instead of ~63. Scrapy's :func:`scrapy.utils.request.request_from_dict`
+reads them back.
 """
 
 from __future__ import annotations
