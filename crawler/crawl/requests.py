@@ -37,17 +37,16 @@ class ArchiveRequest(Request):
     class named, as for any subclass), its callbacks named without searching the spider."""
 
     def to_dict(self, *, spider: Spider | None = None) -> dict[str, Any]:
-        callbacks = {"callback": self.callback, "errback": self.errback}
-        if spider is None or not any(callable(c) for c in callbacks.values()):
-            return super().to_dict(spider=spider)
+        if spider is None:
+            return super().to_dict()
         names = _names_of.get(spider)
         if names is None:
             names = _names_of[spider] = _method_names(spider)
-        named = {
-            key: names.get(getattr(c, "__func__", None)) if callable(c) else c
-            for key, c in callbacks.items()
+        named = {  # a callback that is not one of the spider's methods stays as it is
+            "callback": names.get(getattr(self.callback, "__func__", None), self.callback),
+            "errback": names.get(getattr(self.errback, "__func__", None), self.errback),
         }
-        if any(callable(c) and named[key] is None for key, c in callbacks.items()):
-            return super().to_dict(spider=spider)  # not the spider's methods: Scrapy's error
+        if any(callable(c) for c in named.values()):
+            return super().to_dict(spider=spider)  # Scrapy's error, naming it
         without = self.replace(callback=None, errback=None)
         return {**super(ArchiveRequest, without).to_dict(), **named}
