@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,26 +130,48 @@ def test_a_page_that_takes_too_long_times_out_and_the_pool_recovers() -> None:
         pool.close()
 
 
-def _worker_state() -> tuple[int, int]:
+def _worker_state() -> tuple[int, int, bool]:
     """Run in a worker: dateparser set up by htmldate (0 or 1), the XPath speed-ups installed
-    (0 or 1)."""
+    (0 or 1), the public suffix list read (courlan's, through ``tld``)."""
     from htmldate.extractors import get_external_parser
+    from tld.utils import tld_names
 
     from crawler.articles._speedups.xpath import speed_up_xpaths
 
-    return get_external_parser.cache_info().currsize, speed_up_xpaths.cache_info().currsize
+    return (
+        get_external_parser.cache_info().currsize,
+        speed_up_xpaths.cache_info().currsize,
+        bool(tld_names),
+    )
 
 
 def test_a_new_worker_has_dateparser_set_up_and_trafilatura_as_it_ships() -> None:
     """The forkserver's warm-up (``crawler.articles.warmup``) did what a worker's first dated
-    page would; the speed-ups are the worker's to install, as its options say."""
+    page would, and read the public suffix list a page on an IP address with a port or a short
+    host name needs; the speed-ups are the worker's to install, as its options say."""
     pool = ExtractionPool(PoolOptions(workers=1, timeout=30), ExtractOptions())
     try:
-        assert pool._pool.schedule(_worker_state).result(60) == (1, 0)
+        assert pool._pool.schedule(_worker_state).result(60) == (1, 0, True)
         pool.submit(body=dirty_article().encode(), url="https://example.fr/a").result(60)
-        assert pool._pool.schedule(_worker_state).result(60) == (1, 1)
+        assert pool._pool.schedule(_worker_state).result(60) == (1, 1, True)
     finally:
         pool.close()
+
+
+def test_the_forkserver_imports_what_a_new_worker_runs() -> None:
+    """A worker is a fork of the preloaded forkserver: pebble's worker loop, the initializer
+    and the extraction are imported there, not again in each new or recycled worker."""
+    from pebble.pool.process import worker_process
+
+    from crawler.articles.pool import _PRELOAD
+    from crawler.process import fix_mmap_threshold
+
+    script = f"import sys\nfor name in {_PRELOAD!r}: __import__(name)\nprint(*sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    run_by_a_worker = {worker_process, fix_mmap_threshold, extract_page}
+    assert {function.__module__ for function in run_by_a_worker} <= set(loaded)
 
 
 def test_gzip_fixture_roundtrip(tmp_path: Path) -> None:

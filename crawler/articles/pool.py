@@ -32,6 +32,7 @@ class PoolOptions:
 
 
 _PRELOAD = [
+    "crawler.articles.pool",  # pebble's worker loop and the initializer: a fork, no import
     "crawler.articles.extract",
     "trafilatura",
     "htmldate",

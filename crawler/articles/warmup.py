@@ -7,9 +7,11 @@ languages. A crawl's two workers would each pay it, and each worker that replace
 
 The forkserver (:mod:`crawler.articles.pool`) imports this module before it forks any
 worker, while the crawl process starts on the other core: importing it extracts two built
-pages, an English and a French one, whose dates htmldate sends to dateparser. Every worker
-forked after starts with dateparser set up, and shares that memory with the forkserver
-(copy-on-write).
+pages, an English and a French one, whose dates htmldate sends to dateparser. The French
+page's host has a three-letter name (as rfi.fr), which courlan's pattern cannot split: it
+reads the public suffix list (``tld``, ~0.1 s), as it does for such hosts and IP
+addresses with a port. Every worker forked after starts with these set up, and shares that
+memory with the forkserver (copy-on-write).
 
 Left to the workers: a date that no language's words fit makes dateparser try all of its
 ~200 (1-2 s and 38 MB, once per worker): done here, every crawl would pay it and hold that
@@ -43,8 +45,8 @@ WARM_UP_PAGES = tuple(
             "The comprehensive strategic partnership treaty signed in Pyongyang in June came"
             " into force after the two countries exchanged their ratifications.",
         ),
-        (  # dateparser's French
-            "https://journal.example/monde/traite-en-vigueur",
+        (  # dateparser's French; the public suffix list
+            "https://www.rfi.example/monde/traite-en-vigueur",
             "fr",
             "Le traité entre la Russie et la Corée du Nord entre en vigueur",
             "4 déc. 2024 10:30",
