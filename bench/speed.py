@@ -19,6 +19,9 @@ runs the pipelines - its other threads, the extraction workers), the page server
 server during the crawl, each as a share of (a)'s CPU on the same pages (the median of the
 trials): where the crawl spends more than trafilatura alone. Beside it, (c): the plain
 spider of (b) without extraction, with a disk queue as the crawl keeps (Scrapy's own cost).
+Phases: the crawl's pace between its 20% and 80% of pages, as a share of (a)'s pace over
+its whole run, and the time its start and its end lose beyond that pace, as shares of its
+run (from its progress lines, one a second).
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ import argparse
 import asyncio
 import contextlib
 import gzip
+import itertools
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -171,13 +176,28 @@ class _Peak:
         return f"{self.pss / 1e6:.0f} MB at {self.at:.0%} of the run ({parts})"
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict[str, float]]:
-    """Wall time, memory peak, output, and CPU seconds by role of a command's process tree."""
+@dataclass
+class _Run:
+    elapsed: float
+    peak: _Peak
+    lines: list[tuple[float, str]]
+    """Each line of the command's output, with the second of the run it arrived at."""
+    cpu: dict[str, float]
+
+    @property
+    def output(self) -> str:
+        return "".join(line for _, line in self.lines)
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> _Run:
+    """Wall time, memory peak, timed output, and CPU seconds by role of a command's process
+    tree."""
     peak = _Peak()
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
     )
+    assert proc.stdout is not None
     done = threading.Event()
     samples: list[tuple[float, list[ProcessSample]]] = []
     main_thread = 0.0
@@ -192,11 +212,13 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output, _ = proc.communicate()
+    lines = [(time.perf_counter() - start, line) for line in proc.stdout]
+    proc.wait()
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
     if proc.returncode != 0:
+        output = "".join(line for _, line in lines)
         sys.exit(f"{cmd[:4]} failed ({proc.returncode}):\n{output[-3000:]}")
     for when, processes in samples:
         pss, rss = sum(p[1] for p in processes), sum(p[2] for p in processes)
@@ -216,7 +238,37 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, _Peak, str, dict
     # fetches, writes the WARC records and runs the pipelines, one core at most
     cpu["crawl, other threads"] = cpu.pop("crawl", 0.0) - main_thread
     cpu["crawl, main thread"] = main_thread
-    return elapsed, peak, output, cpu
+    return _Run(elapsed, peak, lines, cpu)
+
+
+_PROGRESS = re.compile(r"progress: pages (\d+) ")
+STEADY = (0.2, 0.8)
+"""The crawl's steady state: from its 20% of pages fetched to its 80%."""
+
+
+def phases(lines: list[tuple[float, str]], elapsed: float, count: int) -> dict[str, float] | None:
+    """The crawl's pace in its steady state (pages a second between the seconds it had
+    fetched 20% and 80% of ``count``, read from its progress lines, linearly between two),
+    and the seconds its start and its end cost beyond that pace: ``count / pace + start +
+    end`` is the run's ``elapsed``. None without progress lines past 80%."""
+    points = [(0.0, 0)]
+    points += [(t, int(m.group(1))) for t, line in lines if (m := _PROGRESS.search(line))]
+
+    def second_of(pages: float) -> float | None:
+        for (t0, n0), (t1, n1) in itertools.pairwise(points):
+            if n0 < pages <= n1:
+                return t0 + (t1 - t0) * (pages - n0) / (n1 - n0)
+        return None
+
+    low, high = (second_of(share * count) for share in STEADY)
+    if low is None or high is None or high <= low:
+        return None
+    pace = (STEADY[1] - STEADY[0]) * count / (high - low)
+    return {
+        "pace": pace,
+        "start": low - STEADY[0] * count / pace,
+        "end": elapsed - high - (1 - STEADY[1]) * count / pace,
+    }
 
 
 def _trafilatura_alone(page: tuple[str, bytes]) -> int:
@@ -256,9 +308,9 @@ def trial(
         "-a",
         f"sitemap={base}/sitemap-{count}.xml",
     ]
-    plain, plain_peak, _, _ = _timed(plain_spider, env)
+    plain = _timed(plain_spider, env)
     # (c) the same spider, no extraction, a disk queue as the crawl keeps: Scrapy's own cost
-    _, _, _, scrapy_cpu = _timed(
+    scrapy = _timed(
         [*plain_spider, "-a", "extract=no", "-s", f"JOBDIR={tmp / f'jobdir-{count}-{number}'}"],
         env,
     )
@@ -284,7 +336,7 @@ def trial(
     job_file.write_text(json.dumps(job))
     outside = {"page server": server_pid, "S3 server": s3.process.pid}
     outside_before = {role: _cpu_seconds(pid) for role, pid in outside.items()}
-    ours, ours_peak, output, ours_cpu = _timed(
+    ours = _timed(
         [
             sys.executable,
             "-m",
@@ -296,12 +348,13 @@ def trial(
             "--spool",
             str(tmp / f"spool-{name}"),
             "--progress",
-            "30",
+            "1",  # a line a second: the phases of the run
         ],
         {**env, **s3.env()},
     )
     for role, pid in outside.items():
-        ours_cpu[role] = _cpu_seconds(pid) - outside_before[role]
+        ours.cpu[role] = _cpu_seconds(pid) - outside_before[role]
+    output = ours.output
     manifest = json.loads(
         s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/{name}/manifest.json")[
             "Body"
@@ -320,15 +373,17 @@ def trial(
         "pages": count,
         "allocator": allocator,
         "articles": stats.get("archive/articles/stored", 0),
-        "ours_pps": count / ours,
+        "ours_pps": count / ours.elapsed,
         "alone_pps": count / alone,
-        "plain_pps": count / plain,
-        "ours_pss_mb": ours_peak.pss / 1e6,
-        "ours_rss_mb": ours_peak.rss / 1e6,
-        "plain_pss_mb": plain_peak.pss / 1e6,
-        "ours_peak": ours_peak.describe(),
-        "cpu_vs_alone": {role: seconds / alone_cpu for role, seconds in ours_cpu.items()},
-        "scrapy_vs_alone": sum(scrapy_cpu.values()) / alone_cpu,
+        "plain_pps": count / plain.elapsed,
+        "ours_pss_mb": ours.peak.pss / 1e6,
+        "ours_rss_mb": ours.peak.rss / 1e6,
+        "plain_pss_mb": plain.peak.pss / 1e6,
+        "ours_peak": ours.peak.describe(),
+        "cpu_vs_alone": {role: seconds / alone_cpu for role, seconds in ours.cpu.items()},
+        "scrapy_vs_alone": sum(scrapy.cpu.values()) / alone_cpu,
+        "elapsed": ours.elapsed,
+        "phases": phases(ours.lines, ours.elapsed, count),
     }
 
 
@@ -351,6 +406,20 @@ def summary(count: int, trials: list[dict[str, Any]]) -> dict[str, Any]:
             for role in trials[0]["cpu_vs_alone"]
         },
         "scrapy_vs_alone": statistics.median(t["scrapy_vs_alone"] for t in trials),
+        "phases": _median_phases(trials),
+    }
+
+
+def _median_phases(trials: list[dict[str, Any]]) -> dict[str, float] | None:
+    """The medians over the trials of the steady pace as a share of (a)'s whole-run pace,
+    and of the time lost at the start and at the end as shares of the crawl's run."""
+    timed = [t for t in trials if t["phases"] is not None]
+    if not timed:
+        return None
+    return {
+        "pace_vs_alone": statistics.median(t["phases"]["pace"] / t["alone_pps"] for t in timed),
+        "start": statistics.median(t["phases"]["start"] / t["elapsed"] for t in timed),
+        "end": statistics.median(t["phases"]["end"] / t["elapsed"] for t in timed),
     }
 
 
@@ -428,6 +497,19 @@ def main() -> None:
             f"{sum(r['cpu_vs_alone'].values()):.2f} ({parts}); (c) Scrapy alone, the same "
             f"pages without extraction: {r['scrapy_vs_alone']:.2f}"
         )
+    for r in rows:
+        if (split := r["phases"]) is not None:
+            print(
+                f"{r['pages']} pages: the crawl's phases (medians): between 20% and 80% of "
+                f"its pages, {split['pace_vs_alone']:.2f}x (a)'s pace; lost beyond that "
+                f"pace, {split['start']:.1%} of the run at the start, {split['end']:.1%} at "
+                "the end"
+            )
+        else:
+            print(
+                f"{r['pages']} pages: the crawl's phases: not measured (too short a run for "
+                "progress lines a second apart past 20% and 80% of its pages)"
+            )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,27 @@
+"""The benchmark's own arithmetic (``bench/speed.py``): what it reports must add up."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.speed import phases
+
+
+def _progress(pages: int) -> str:
+    return f"12:00:00 INFO crawler.progress: progress: pages {pages} | records {2 * pages}\n"
+
+
+def test_the_phases_of_a_run_add_up_to_its_length() -> None:
+    """A crawl fetching 100 pages a second from its second 2 to its second 12, then taking
+    1.5 s to end: its pace, 2 s lost at the start and 1.5 s at the end."""
+    lines = [(1.0, "12:00:00 INFO crawler.process: memory allocator: jemalloc\n")]
+    lines += [(float(t), _progress(max(0, min(1000, 100 * (t - 2))))) for t in range(1, 14)]
+    found = phases(lines, elapsed=13.5, count=1000)
+    assert found is not None
+    assert found == pytest.approx({"pace": 100.0, "start": 2.0, "end": 1.5})
+    assert 1000 / found["pace"] + found["start"] + found["end"] == pytest.approx(13.5)
+
+
+def test_a_run_without_progress_past_its_steady_state_has_no_phases() -> None:
+    assert phases([(1.0, _progress(500))], elapsed=3.0, count=1000) is None
+    assert phases([], elapsed=3.0, count=1000) is None
