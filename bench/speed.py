@@ -250,7 +250,8 @@ def phases(lines: list[tuple[float, str]], elapsed: float, count: int) -> dict[s
     """The crawl's pace in its steady state (pages a second between the seconds it had
     fetched 20% and 80% of ``count``, read from its progress lines, linearly between two),
     and the seconds its start and its end cost beyond that pace: ``count / pace + start +
-    end`` is the run's ``elapsed``. None without progress lines past 80%."""
+    end`` is the run's ``elapsed``. None without progress lines past both ends of
+    :data:`STEADY`."""
     points = [(0.0, 0)]
     points += [(t, int(m.group(1))) for t, line in lines if (m := _PROGRESS.search(line))]
 
@@ -497,18 +498,19 @@ def main() -> None:
             f"{sum(r['cpu_vs_alone'].values()):.2f} ({parts}); (c) Scrapy alone, the same "
             f"pages without extraction: {r['scrapy_vs_alone']:.2f}"
         )
+    low, high = STEADY
     for r in rows:
         if (split := r["phases"]) is not None:
             print(
-                f"{r['pages']} pages: the crawl's phases (medians): between 20% and 80% of "
-                f"its pages, {split['pace_vs_alone']:.2f}x (a)'s pace; lost beyond that "
-                f"pace, {split['start']:.1%} of the run at the start, {split['end']:.1%} at "
-                "the end"
+                f"{r['pages']} pages: the crawl's phases (medians): between {low:.0%} and "
+                f"{high:.0%} of its pages, {split['pace_vs_alone']:.2f}x (a)'s pace; lost "
+                f"beyond that pace, {split['start']:.1%} of the run at the start, "
+                f"{split['end']:.1%} at the end"
             )
         else:
             print(
                 f"{r['pages']} pages: the crawl's phases: not measured (too short a run for "
-                "progress lines a second apart past 20% and 80% of its pages)"
+                f"progress lines a second apart past {low:.0%} and {high:.0%} of its pages)"
             )
 
 
