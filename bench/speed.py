@@ -186,7 +186,12 @@ class _Run:
 
     @property
     def output(self) -> str:
-        return "".join(line for _, line in self.lines)
+        return _text(self.lines)
+
+
+def _text(lines: list[tuple[float, str]]) -> str:
+    """A command's output, from its timed lines."""
+    return "".join(line for _, line in lines)
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> _Run:
@@ -218,8 +223,7 @@ def _timed(cmd: list[str], env: dict[str, str]) -> _Run:
     done.set()
     sampler.join()
     if proc.returncode != 0:
-        output = "".join(line for _, line in lines)
-        sys.exit(f"{cmd[:4]} failed ({proc.returncode}):\n{output[-3000:]}")
+        sys.exit(f"{cmd[:4]} failed ({proc.returncode}):\n{_text(lines)[-3000:]}")
     for when, processes in samples:
         pss, rss = sum(p[1] for p in processes), sum(p[2] for p in processes)
         if pss > peak.pss:
