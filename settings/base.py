@@ -92,6 +92,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 TWISTED_DNS_RESOLVER = "crawler.crawl.components.address_guard.GuardedResolver"
 DOWNLOADER = "crawler.crawl.components.downloader.PoliteDownloader"  # per-domain concurrency holds
+STATS_CLASS = "crawler.crawl.components.stats.ArchiveStats"  # Scrapy's, without its access hook
 
 # Only http and https: no file://, data:, s3:// or ftp:// downloads.
 DOWNLOAD_HANDLERS = {

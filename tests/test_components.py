@@ -262,3 +262,46 @@ def test_the_spider_is_searched_once_for_all_its_requests(monkeypatch: pytest.Mo
         )
         assert request.to_dict(spider=spider)["callback"] == "parse_page"
     assert len(searches) == 1
+
+
+def _python_calls(call: Any) -> list[str]:
+    """The Python functions that ``call()`` runs, in order (C functions are not listed)."""
+    called: list[str] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            called.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return called
+
+
+def test_the_crawls_stats_are_scrapys_figures_read_without_its_access_hook() -> None:
+    """Scrapy 2.19 runs a ``__getattribute__`` of its own on every access to its stats
+    collector (~5 µs a count instead of ~0.25): the crawl's collector counts the same figures,
+    and a count runs nothing but the method itself."""
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.misc import load_object
+
+    from crawler.crawl.components.stats import ArchiveStats
+
+    crawler = crawler_with()
+    ours = load_object(crawler.settings["STATS_CLASS"])(crawler)  # as Scrapy builds it
+    scrapys = MemoryStatsCollector(crawler)
+    assert type(ours) is ArchiveStats
+    for stats in (ours, scrapys):
+        stats.inc_value("pages")
+        stats.inc_value("pages", 2)
+        stats.inc_value("bytes", 10, start=5)
+        stats.set_value("started", "now")
+        stats.max_value("largest", 3)
+        stats.max_value("largest", 7)
+        stats.min_value("smallest", 3)
+        stats.min_value("smallest", 1)
+    assert ours.get_stats() == scrapys.get_stats()
+    assert ours.get_value("pages") == 3
+    assert _python_calls(lambda: ours.inc_value("pages")) == ["<lambda>", "inc_value"]
