@@ -428,6 +428,23 @@ def _median_phases(trials: list[dict[str, Any]]) -> dict[str, float] | None:
     }
 
 
+def machine(cpuinfo: str, cores: int | None) -> str:
+    """The processor a run measured on, from ``/proc/cpuinfo``'s text: ratios of the same code
+    differ from one machine to another (a slower processor slows (a) more than the crawl),
+    so a row names its machine."""
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        key, colon, value = line.partition(":")
+        if colon:
+            fields.setdefault(key.strip(), value.strip())
+    name = fields.get("model name", "processor not named")
+    if "cpu family" in fields and "model" in fields:
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    if "cpu MHz" in fields:
+        name += f" at {float(fields['cpu MHz']):.0f} MHz"
+    return f"{name}, {cores or '?'} cores"
+
+
 def _ratio(values: list[float]) -> str:
     median = statistics.median(values)
     if len(values) == 1:
@@ -475,6 +492,8 @@ def main() -> None:
         finally:
             s3.stop()
             server.terminate()
+    cpuinfo = Path("/proc/cpuinfo")
+    print(f"Machine: {machine(cpuinfo.read_text() if cpuinfo.exists() else '', os.cpu_count())}")
     print(
         f"Median of {args.repeat} trial(s) (range), each trial measuring (a), (b) and ours "
         "back to back:\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.speed import phases
+from bench.speed import machine, phases
 
 
 def _progress(pages: int) -> str:
@@ -25,3 +25,13 @@ def test_the_phases_of_a_run_add_up_to_its_length() -> None:
 def test_a_run_without_progress_past_its_steady_state_has_no_phases() -> None:
     assert phases([(1.0, _progress(500))], elapsed=3.0, count=1000) is None
     assert phases([], elapsed=3.0, count=1000) is None
+
+
+def test_a_run_names_the_processor_it_measured_on() -> None:
+    cpuinfo = (
+        "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 23\nmodel\t\t: 1\n"
+        "model name\t: AMD EPYC\ncpu MHz\t\t: 1996.249\n\nprocessor\t: 1\n"
+        "model name\t: AMD EPYC\ncpu MHz\t\t: 2400.000\n"
+    )  # the first processor's figures are the machine's
+    assert machine(cpuinfo, 2) == "AMD EPYC (family 23, model 1) at 1996 MHz, 2 cores"
+    assert machine("", None) == "processor not named, ? cores"
