@@ -7,7 +7,8 @@ crawl counts a few dozen figures a page (Scrapy's downloader stats, the archive'
 these calls were ~5% of the crawl process's main thread (py-spy, 2,000 pages). Scrapy made
 that check cheaper later (scrapy/scrapy#7842); until the version this project pins has it,
 :class:`ArchiveStats` reads its attributes as any object does. Nothing in this project passes
-``spider`` to the stats; the argument is still accepted, and ignored, as Scrapy does.
+``spider`` to the stats; the argument is still accepted and ignored, as in Scrapy, but
+without Scrapy's deprecation warning.
 """
 
 from __future__ import annotations
