@@ -13,7 +13,8 @@ this one run, never bare seconds: the machine is shared. Each trial measures (a)
 ours back to back, and the median ratio of R trials is reported with their range: runs of
 the same code on this machine vary by ±5%.
 Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
-0.1 s; the highest of the trials is reported. CPU: the crawl's process tree by role (the
+0.5 s (more often slows the crawl measured: ``MEMORY_EVERY``); the highest of the trials is
+reported. CPU: the crawl's process tree by role (the
 crawl process's main thread - Scrapy's reactor, which fetches, writes the WARC records and
 runs the pipelines - its other threads, the extraction workers), the page server and the S3
 server during the crawl, each as a share of (a)'s CPU on the same pages (the median of the
@@ -130,8 +131,9 @@ ProcessSample = tuple[str, int, int, int, float]
 """(role, PSS bytes, RSS bytes, pid, CPU seconds so far)"""
 
 
-def _tree_memory(pid: int) -> list[ProcessSample]:
-    """(role, PSS, RSS, pid, CPU seconds) of a process and all its descendants.
+def _tree(pid: int, memory: bool) -> list[ProcessSample]:
+    """(role, PSS, RSS, pid, CPU seconds) of a process and all its descendants; PSS and RSS
+    0 unless ``memory`` (see ``MEMORY_EVERY``).
 
     PSS (proportional set size) counts pages shared between processes once, split among
     them: the memory the tree really holds. RSS summed counts shared pages in each process.
@@ -141,10 +143,12 @@ def _tree_memory(pid: int) -> list[ProcessSample]:
     while stack:
         current = stack.pop()
         try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            pss = rss = 0
+            if memory:
+                rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+                pss = int(rollup.split("\nPss:")[1].split()[0]) * 1024
+                rss = int(rollup.split("\nRss:")[1].split()[0]) * 1024
             cmdline = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
-            pss = int(rollup.split("\nPss:")[1].split()[0]) * 1024
-            rss = int(rollup.split("\nRss:")[1].split()[0]) * 1024
             cpu = _cpu_seconds(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
@@ -194,6 +198,16 @@ def _text(lines: list[tuple[float, str]]) -> str:
     return "".join(line for _, line in lines)
 
 
+SAMPLE_EVERY = 0.1
+"""Seconds between two readings of the timed process tree's members and CPU (cheap: a worker
+that exits is counted up to its last tenth of a second)."""
+MEMORY_EVERY = 0.5
+"""Seconds between two memory readings of the timed tree. A process's ``smaps_rollup`` walks
+its page tables (~6.5 ms for the crawl's tree): read every 0.1 s, the sampler took 1.2-1.4 s
+of CPU during a 2,000-page crawl on its two cores, a load (a) does not bear; every 0.5 s,
+0.45 s, with peaks within ~5 MB of those seen every 0.1 s (three alternating pairs)."""
+
+
 def _timed(cmd: list[str], env: dict[str, str]) -> _Run:
     """Wall time, memory peak, timed output, and CPU seconds by role of a command's process
     tree."""
@@ -209,11 +223,14 @@ def _timed(cmd: list[str], env: dict[str, str]) -> _Run:
 
     def sample() -> None:
         nonlocal main_thread
-        while not done.is_set():
-            samples.append((time.perf_counter() - start, _tree_memory(proc.pid)))
+        for count in itertools.count():
+            if done.is_set():
+                break
+            memory = count % round(MEMORY_EVERY / SAMPLE_EVERY) == 0
+            samples.append((time.perf_counter() - start, _tree(proc.pid, memory)))
             with contextlib.suppress(OSError):  # the process has exited
                 main_thread = _cpu_seconds(proc.pid, proc.pid)
-            time.sleep(0.1)
+            time.sleep(SAMPLE_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

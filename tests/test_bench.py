@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import Any
+
 import pytest
 
-from bench.speed import machine, phases
+import bench.speed
+from bench.speed import MEMORY_EVERY, SAMPLE_EVERY, machine, phases
 
 
 def _progress(pages: int) -> str:
@@ -35,3 +40,27 @@ def test_a_run_names_the_processor_it_measured_on() -> None:
     )  # the first processor's figures are the machine's
     assert machine(cpuinfo, 2) == "AMD EPYC (family 23, model 1) at 1996 MHz, 2 cores"
     assert machine("", None) == "processor not named, ? cores"
+
+
+def test_the_timed_tree_reads_its_memory_less_often_than_its_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Memory readings walk page tables and load the machine the crawl is timed on: one in
+    ``MEMORY_EVERY / SAMPLE_EVERY`` readings takes them; every reading takes the CPU."""
+    readings: list[bool] = []
+    tree = bench.speed._tree
+
+    def counted(pid: int, memory: bool) -> Any:
+        readings.append(memory)
+        return tree(pid, memory)
+
+    monkeypatch.setattr(bench.speed, "_tree", counted)
+    holds = (
+        "import time; block = bytearray(60_000_000); block[::4096] = b'x' * 14649; time.sleep(1.6)"
+    )
+    run = bench.speed._timed([sys.executable, "-c", holds], dict(os.environ))
+    assert run.peak.pss > 60e6, run.peak
+    assert run.cpu["crawl, main thread"] > 0
+    per_memory = round(MEMORY_EVERY / SAMPLE_EVERY)
+    assert readings[::per_memory] == [True] * len(readings[::per_memory])
+    assert readings.count(True) == len(readings[::per_memory]) < len(readings)
