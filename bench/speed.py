@@ -9,17 +9,19 @@ separate process. Each body is made distinct by an HTML comment naming its URL (
 drops comments): page N is not a byte copy of page N - 145, so every page is archived as a
 response record, as on a crawl of distinct pages, not as a cheap revisit of an identical
 payload (each trial checks that the crawl wrote no revisit). Figures are ratios measured in
-this one run, never bare seconds: the machine is shared. Each trial measures (a), (b) and
-ours back to back, and the median ratio of R trials is reported with their range: runs of
-the same code on this machine vary by ±5%.
+this one run, never bare seconds: the machine is shared. Each trial measures (a), (b), (c),
+ours and (a) again back to back, and (a)'s figures are the means of its two runs: a machine
+whose speed drifts during a trial (by ~10% over minutes, seen) moves (a) as it moves ours;
+each trial's line says how far its two (a)s differed. The median ratio of R trials is
+reported with their range: runs of the same code on one machine vary by ±5%.
 Peak memory is the crawl's whole process tree (crawler + extraction workers), sampled every
 0.5 s (more often slows the crawl measured: ``MEMORY_EVERY``); the highest of the trials is
-reported. CPU: the crawl's process tree by role (the
-crawl process's main thread - Scrapy's reactor, which fetches, writes the WARC records and
-runs the pipelines - its other threads, the extraction workers), the page server and the S3
-server during the crawl, each as a share of (a)'s CPU on the same pages (the median of the
-trials): where the crawl spends more than trafilatura alone. Beside it, (c): the plain
-spider of (b) without extraction, with a disk queue as the crawl keeps (Scrapy's own cost).
+reported. CPU: the crawl's process tree by role (the crawl process's main thread - Scrapy's
+reactor, which fetches, writes the WARC records and runs the pipelines - its other threads,
+the extraction workers), the page server and the S3 server during the crawl, each as a
+share of (a)'s CPU on the same pages (the median of the trials): where the crawl spends
+more than trafilatura alone. Beside it, (c): the plain spider of (b) without extraction,
+with a disk queue as the crawl keeps (Scrapy's own cost).
 Phases: the crawl's pace between its 20% and 80% of pages, as a share of (a)'s pace over
 its whole run, and the time its start and its end lose beyond that pace, as shares of its
 run (from its progress lines, one a second).
@@ -308,17 +310,22 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def trial(
-    count: int, s3: SeaweedS3, base: str, tmp: Path, number: int, server_pid: int
-) -> dict[str, Any]:
-    """(a), (b) and ours once each, back to back: their ratios share the machine's state."""
-    pages = _pages()
-    urls = [(f"{base}/p/{i}.html", _page(pages, i)) for i in range(count)]
+def _alone(urls: list[tuple[str, bytes]]) -> tuple[float, float]:
+    """(a) once: its wall seconds and its CPU seconds."""
     start, cpu_before = time.perf_counter(), _children_cpu()
     with ProcessPoolExecutor(2) as pool:
         list(pool.map(_trafilatura_alone, urls, chunksize=16))
-    alone = time.perf_counter() - start
-    alone_cpu = _children_cpu() - cpu_before
+    return time.perf_counter() - start, _children_cpu() - cpu_before
+
+
+def trial(
+    count: int, s3: SeaweedS3, base: str, tmp: Path, number: int, server_pid: int
+) -> dict[str, Any]:
+    """(a), (b), (c), ours and (a) again, back to back: their ratios share the machine's
+    state, and (a)'s figures are the means of its two runs, one on each side of ours."""
+    pages = _pages()
+    urls = [(f"{base}/p/{i}.html", _page(pages, i)) for i in range(count)]
+    alone_before = _alone(urls)
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     plain_spider = [
@@ -376,6 +383,9 @@ def trial(
     )
     for role, pid in outside.items():
         ours.cpu[role] = _cpu_seconds(pid) - outside_before[role]
+    alone_after = _alone(urls)
+    alone = (alone_before[0] + alone_after[0]) / 2
+    alone_cpu = (alone_before[1] + alone_after[1]) / 2
     output = ours.output
     manifest = json.loads(
         s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/{name}/manifest.json")[
@@ -397,6 +407,7 @@ def trial(
         "articles": stats.get("archive/articles/stored", 0),
         "ours_pps": count / ours.elapsed,
         "alone_pps": count / alone,
+        "alone_drift": alone_after[0] / alone_before[0] - 1,
         "plain_pps": count / plain.elapsed,
         "ours_pss_mb": ours.peak.pss / 1e6,
         "ours_rss_mb": ours.peak.rss / 1e6,
@@ -501,7 +512,8 @@ def main() -> None:
                         f"{count} pages, trial {number + 1}/{args.repeat}: "
                         f"{done['ours_pps'] / done['alone_pps']:.2f}x of (a), "
                         f"{done['ours_pps'] / done['plain_pps']:.2f}x of (b) "
-                        f"(the crawl on {done['allocator']})",
+                        f"(the crawl on {done['allocator']}; (a) after the crawl took "
+                        f"{done['alone_drift']:+.0%} of its time before)",
                         file=sys.stderr,
                         flush=True,
                     )
