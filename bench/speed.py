@@ -524,8 +524,8 @@ def main() -> None:
     cpuinfo = Path("/proc/cpuinfo")
     print(f"Machine: {machine(cpuinfo.read_text() if cpuinfo.exists() else '', os.cpu_count())}")
     print(
-        f"Median of {args.repeat} trial(s) (range), each trial measuring (a), (b) and ours "
-        "back to back:\n"
+        f"Median of {args.repeat} trial(s) (range), each trial measuring (a), (b), (c), ours "
+        "and (a) again back to back, (a) the mean of its two runs:\n"
     )
     print(
         "| pages | articles | end to end vs (a) trafilatura alone, 2 processes | "
