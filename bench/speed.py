@@ -48,7 +48,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import Process
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -225,13 +225,13 @@ def _timed(cmd: list[str], env: dict[str, str]) -> _Run:
 
     def sample() -> None:
         nonlocal main_thread
-        for count in itertools.count():
-            if done.is_set():
-                break
+        count = 0
+        while not done.is_set():
             memory = count % round(MEMORY_EVERY / SAMPLE_EVERY) == 0
             samples.append((time.perf_counter() - start, _tree(proc.pid, memory)))
             with contextlib.suppress(OSError):  # the process has exited
                 main_thread = _cpu_seconds(proc.pid, proc.pid)
+            count += 1
             time.sleep(SAMPLE_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -310,12 +310,17 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _alone(urls: list[tuple[str, bytes]]) -> tuple[float, float]:
+class _AloneRun(NamedTuple):
+    seconds: float
+    cpu: float
+
+
+def _alone(urls: list[tuple[str, bytes]]) -> _AloneRun:
     """(a) once: its wall seconds and its CPU seconds."""
     start, cpu_before = time.perf_counter(), _children_cpu()
     with ProcessPoolExecutor(2) as pool:
         list(pool.map(_trafilatura_alone, urls, chunksize=16))
-    return time.perf_counter() - start, _children_cpu() - cpu_before
+    return _AloneRun(time.perf_counter() - start, _children_cpu() - cpu_before)
 
 
 def trial(
@@ -384,8 +389,8 @@ def trial(
     for role, pid in outside.items():
         ours.cpu[role] = _cpu_seconds(pid) - outside_before[role]
     alone_after = _alone(urls)
-    alone = (alone_before[0] + alone_after[0]) / 2
-    alone_cpu = (alone_before[1] + alone_after[1]) / 2
+    alone = (alone_before.seconds + alone_after.seconds) / 2
+    alone_cpu = (alone_before.cpu + alone_after.cpu) / 2
     output = ours.output
     manifest = json.loads(
         s3.client.get_object(Bucket=bucket, Key=f"archive/crawls/{name}/manifest.json")[
@@ -407,7 +412,7 @@ def trial(
         "articles": stats.get("archive/articles/stored", 0),
         "ours_pps": count / ours.elapsed,
         "alone_pps": count / alone,
-        "alone_drift": alone_after[0] / alone_before[0] - 1,
+        "alone_drift": alone_after.seconds / alone_before.seconds - 1,
         "plain_pps": count / plain.elapsed,
         "ours_pss_mb": ours.peak.pss / 1e6,
         "ours_rss_mb": ours.peak.rss / 1e6,
