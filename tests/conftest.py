@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,24 @@ from tests.mocksite import MockSite
 from tests.s3server import SeaweedS3
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under its own id. schemathesis (4.x, under pytest 9) gives every route's
+    test the function's bare id while its name says the route (``...documented[GET
+    /health]``); pytest-xdist's ``--dist loadfile`` keys tests by id and would run one route
+    of all, silently. Each gets the id its name says, and any id still shared stops the run."""
+    for item in items:
+        function, bracket, params = item.name.partition("[")
+        if not bracket or item.nodeid.endswith(f"::{item.name}") or item.parent is None:
+            continue
+        if hasattr(item.parent, "id"):  # pytest >= 9: ids are NodeId objects
+            item._id = item.parent.id.child(function).with_params(params.removesuffix("]"))  # type: ignore[attr-defined]
+        else:
+            item._nodeid = f"{item.parent.nodeid}::{item.name}"
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"tests collected under one id, some would not run: {shared}")
 
 
 @pytest.fixture(scope="session")
