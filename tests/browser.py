@@ -5,6 +5,8 @@ worker`` processes over one database) beside the demo site."""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import socket
@@ -35,20 +37,31 @@ def chromium_or_skip() -> Path:
 
 
 def axe_script() -> Path:
-    """axe-core's browser bundle, from the npm registry (pinned), cached between runs."""
-    script = _AXE_HOME / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is needed to fetch axe-core for the accessibility checks")
-        _AXE_HOME.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--silent", "--no-audit", "--no-fund", f"axe-core@{AXE_VERSION}"],
-            cwd=_AXE_HOME,
-            check=True,
-            timeout=300,
-        )
-    return script
+    """axe-core's browser bundle at ``AXE_VERSION``, from the npm registry, cached between
+    runs and installed again when the cache holds another version. One install at a time:
+    the test workers and concurrent runs share the cache."""
+    package = _AXE_HOME / "node_modules" / "axe-core"
+    _AXE_HOME.mkdir(parents=True, exist_ok=True)
+    with (_AXE_HOME / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if _installed_version(package) != AXE_VERSION:
+            npm = shutil.which("npm")
+            if npm is None:
+                pytest.fail("npm is needed to fetch axe-core for the accessibility checks")
+            subprocess.run(
+                [npm, "install", "--silent", "--no-audit", "--no-fund", f"axe-core@{AXE_VERSION}"],
+                cwd=_AXE_HOME,
+                check=True,
+                timeout=300,
+            )
+    return package / "axe.min.js"
+
+
+def _installed_version(package: Path) -> str | None:
+    try:
+        return str(json.loads((package / "package.json").read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def free_port() -> int:
