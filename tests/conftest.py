@@ -23,12 +23,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     of all, silently. Each gets the id its name says, and any id still shared stops the run."""
     for item in items:
         function, bracket, params = item.name.partition("[")
-        if not bracket or item.nodeid.endswith(f"::{item.name}") or item.parent is None:
-            continue
-        if hasattr(item.parent, "id"):  # pytest >= 9: ids are NodeId objects
+        # pytest 9's NodeId (earlier pytests gave these items their names' ids already)
+        if bracket and item.parent is not None and not item.nodeid.endswith(f"::{item.name}"):
             item._id = item.parent.id.child(function).with_params(params.removesuffix("]"))  # type: ignore[attr-defined]
-        else:
-            item._nodeid = f"{item.parent.nodeid}::{item.name}"
     shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
     if shared:
         raise pytest.UsageError(f"tests collected under one id, some would not run: {shared}")
