@@ -82,7 +82,7 @@ def use_jemalloc(environment: Mapping[str, str] | None = None) -> None:
     """Run this program on jemalloc rather than glibc's allocator, with the processes it
     starts (the extraction workers). lxml allocates and frees every element, attribute and
     string of every page it parses, and glibc's allocator spends far more time on that:
-    see docs/benchmarks.md for what it saves and costs.
+    see docs/benchmarks.md and docs/benchmarks-log.md for what it saves and costs.
 
     The allocator is chosen when a program starts (``LD_PRELOAD``), so the process executes
     itself again: the same program, arguments, process id and open files, with jemalloc.

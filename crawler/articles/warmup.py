@@ -15,7 +15,7 @@ memory with the forkserver (copy-on-write).
 
 Left to the workers: a date that no language's words fit makes dateparser try all of its
 ~200 (1-2 s and 38 MB, once per worker): done here, every crawl would pay it and hold that
-memory, whether its pages need it or not (docs/benchmarks.md). trafilatura's speed-ups
+memory, whether its pages need it or not (docs/benchmarks-log.md). trafilatura's speed-ups
 are not installed here either: each worker installs them or not, as its options say
 (~25 ms). A warm-up that fails is logged and costs nothing else.
 """
