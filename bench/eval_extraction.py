@@ -18,20 +18,22 @@ in fast mode (no fallback extractors); htmldate's extensive search; this pipelin
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpora import corpora
-from crawler.articles.evaluation import Score, score_documents, score_snippets
-
-Page = tuple[str, bytes]
+from crawler.articles.benchmark_sets import (
+    Page,
+    aeb_set,
+    htmldate_eval_set,
+    trafilatura_eval_set,
+)
+from crawler.articles.evaluation import Score, score_dates, score_documents, score_snippets
 
 
 # --- systems (module level: they run in worker processes) ---------------------------------
@@ -98,47 +100,6 @@ DATE_SYSTEMS: dict[str, Callable[[Page], str | None]] = {
 
 
 # --- sets ----------------------------------------------------------------------------------
-def aeb(root: Path) -> tuple[list[Page], list[str]]:
-    folder = root / "scrapinghub-aeb"
-    truth = json.loads((folder / "ground-truth.json").read_text())
-    pages = [
-        (
-            truth[k].get("url") or "",
-            gzip.decompress((folder / "html" / f"{k}.html.gz").read_bytes()),
-        )
-        for k in truth
-    ]
-    return pages, [truth[k]["articleBody"] for k in truth]
-
-
-def trafilatura_eval(root: Path, only: set[str] | None = None) -> tuple[list[Page], list[Any]]:
-    folder = root / "trafilatura-eval"
-    gold = json.loads((folder / "evaldata.json").read_text())
-    manifest = json.loads((folder / "manifest.json").read_text())
-    pages, snippets = [], []
-    for url, item in gold.items():
-        if only is not None and url not in only:
-            continue
-        path = folder / manifest[url]["html_path"]
-        pages.append((url if url.startswith("http") else "", gzip.decompress(path.read_bytes())))
-        snippets.append((item.get("with") or [], item.get("without") or []))
-    return pages, snippets
-
-
-def htmldate_eval(root: Path, only: set[str] | None = None) -> tuple[list[Page], list[str]]:
-    folder = root / "htmldate-eval"
-    manifest = json.loads((folder / "manifest.json").read_text())
-    pages, dates = [], []
-    for collection in ("eval_default.json", "eval_mediacloud_2020.json"):
-        for url, item in json.loads((folder / collection).read_text()).items():
-            if only is not None and url not in only:
-                continue
-            html = folder / manifest[url]["html_path"]
-            pages.append((url, gzip.decompress(html.read_bytes())))
-            dates.append(item["date"])
-    return pages, dates
-
-
 def french(root: Path) -> dict[str, set[str]]:
     """The ids of the French pages in each parent set."""
     index = json.loads((root / "french-news" / "index.json").read_text())
@@ -150,19 +111,6 @@ def french(root: Path) -> dict[str, set[str]]:
 
 
 # --- scoring -------------------------------------------------------------------------------
-def date_score(gold: list[str], found: list[str | None]) -> Score:
-    tp = sum(g == f for g, f in zip(gold, found, strict=True))
-    fp = sum(f is not None and g != f for g, f in zip(gold, found, strict=True))
-    fn = sum(f is None for f in found)
-    return Score(
-        2 * tp / (2 * tp + fp + fn) if tp else 0.0,
-        tp / (tp + fp) if tp + fp else 0.0,
-        tp / (tp + fn) if tp + fn else 0.0,
-        tp / len(gold) if gold else 0.0,
-        len(gold),
-    )
-
-
 def run(
     pool: ProcessPoolExecutor, systems: dict[str, Callable[[Page], str | None]], pages: list[Page]
 ) -> dict[str, list[str | None]]:
@@ -198,12 +146,12 @@ def main() -> None:
     french_ids = french(root)
     with ProcessPoolExecutor(args.workers) as pool:
         if "aeb" in wanted:
-            pages, gold = aeb(root)
+            pages, gold = aeb_set(root / "scrapinghub-aeb")
             for name, out in run(pool, TEXT_SYSTEMS, pages).items():
                 score = score_documents(zip(gold, [o or "" for o in out], strict=True))
                 lines.append(row("scrapinghub-aeb (word 4-grams)", name, score))
         if "traf" in wanted or "fr" in wanted:
-            pages, snippets = trafilatura_eval(root)
+            pages, snippets = trafilatura_eval_set(root / "trafilatura-eval")
             outputs = run(pool, TEXT_SYSTEMS, pages)
             french_urls = french_ids.get("trafilatura-eval", set())
             for name, out in outputs.items():
@@ -216,15 +164,15 @@ def main() -> None:
                         row("french-news: trafilatura-eval part", name, score_snippets(fr))
                     )
         if "dates" in wanted or "fr" in wanted:
-            pages, dates = htmldate_eval(root)
+            pages, dates = htmldate_eval_set(root / "htmldate-eval")
             found = run(pool, DATE_SYSTEMS, pages)
             french_urls = french_ids.get("htmldate-eval", set())
             for name, out in found.items():
                 if "dates" in wanted:
-                    lines.append(row("htmldate-eval (dates)", name, date_score(dates, out)))
+                    lines.append(row("htmldate-eval (dates)", name, score_dates(dates, out)))
                 if "fr" in wanted:
                     keep = [i for i, (u, _) in enumerate(pages) if u in french_urls]
-                    score = date_score([dates[i] for i in keep], [out[i] for i in keep])
+                    score = score_dates([dates[i] for i in keep], [out[i] for i in keep])
                     lines.append(row("french-news: htmldate-eval part", name, score))
     print("\n".join(lines))
 

@@ -1,24 +1,33 @@
-"""The article-extraction benchmark metric (scrapinghub/article-extraction-benchmark).
+"""Extraction scored with each annotated set's own metric, and ``crawler extract --eval``.
 
-Tokens are ``\\w+`` matches; shingles are word 4-grams (a shorter text is one shorter shingle).
-Per document, TP/FP/FN are multiset overlaps of gold and predicted shingles, normalised by
-their sum; precision and recall are means over documents, F1 is computed from the means;
-accuracy is the share of exact token-sequence matches. Reimplemented from the benchmark's
-description (no code copied); reproduces its published figures on the reference outputs.
+- scrapinghub/article-extraction-benchmark (:func:`score_documents`): tokens are ``\\w+``
+  matches; shingles are word 4-grams (a shorter text is one shorter shingle). Per document,
+  TP/FP/FN are multiset overlaps of gold and predicted shingles, normalised by their sum;
+  precision and recall are means over documents, F1 is computed from the means; accuracy is
+  the share of exact token-sequence matches. Reimplemented from the benchmark's description
+  (no code copied); reproduces its published figures on the reference outputs.
+- trafilatura's evaluation (:func:`score_snippets`): snippets that must be in the output,
+  snippets that must not.
+- htmldate's evaluation (:func:`score_dates`): the date right, wrong or missing.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.articles.benchmark_sets import (
+    EvaluationError,
+    Page,
+    aeb_set,
+    detect_layout,
+    htmldate_eval_set,
+    trafilatura_eval_set,
+)
 from crawler.articles.extract import ExtractionResult, ExtractOptions
 from crawler.articles.pool import ExtractionPool, PoolOptions
 
@@ -26,6 +35,7 @@ __all__ = [
     "EvaluationError",
     "Score",
     "evaluate_folder",
+    "score_dates",
     "score_documents",
     "score_snippets",
     "shingles",
@@ -116,39 +126,59 @@ def score_snippets(items: Iterable[tuple[list[str], list[str], str | None]]) -> 
     return Score(f1, precision, recall, (tp + tn) / total if total else 0.0, pages)
 
 
-class EvaluationError(RuntimeError):
-    """A benchmark folder that cannot be scored; the message names the file."""
+def score_dates(gold: list[str], found: list[str | None]) -> Score:
+    """htmldate's evaluation metric: a date found equal to the gold is a true positive, a
+    different one a false positive, none a false negative; accuracy is the share right."""
+    pairs = list(zip(gold, found, strict=True))
+    tp = sum(g == f for g, f in pairs)
+    fp = sum(f is not None and g != f for g, f in pairs)
+    fn = sum(f is None for _, f in pairs)
+    return Score(
+        2 * tp / (2 * tp + fp + fn) if tp else 0.0,
+        tp / (tp + fp) if tp + fp else 0.0,
+        tp / (tp + fn) if tp + fn else 0.0,
+        tp / len(gold) if gold else 0.0,
+        len(gold),
+    )
 
 
-def evaluate_folder(folder: Path, workers: int = 2, progress: bool = True) -> Score:
-    """Score extraction on a folder in the scrapinghub-aeb layout (ground-truth.json, html/)."""
-    truth_path = folder / "ground-truth.json"
+def _extracted(pages: list[Page], workers: int, progress: bool) -> list[ExtractionResult | None]:
+    """Each page extracted as a crawl extracts it (None: the page failed or timed out)."""
+    pool = ExtractionPool(PoolOptions(workers=workers, timeout=60), ExtractOptions())
     try:
-        truth: dict[str, dict[str, str]] = json.loads(truth_path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise EvaluationError(f"{truth_path}: cannot read the gold file: {exc}") from exc
-    options = ExtractOptions()
-    pool = ExtractionPool(PoolOptions(workers=workers, timeout=60), options)
-    futures: dict[str, Future[ExtractionResult]] = {}
-    try:
-        for doc_id, gold in truth.items():
-            page = folder / "html" / f"{doc_id}.html.gz"
-            if not page.exists():
-                raise EvaluationError(f"{page}: listed in ground-truth.json but missing")
-            futures[doc_id] = pool.submit(
-                body=gzip.decompress(page.read_bytes()),
-                url=gold.get("url") or "",
-                content_type="text/html; charset=utf-8",
-            )
-        pairs = []
-        for done, (doc_id, future) in enumerate(futures.items(), 1):
+        futures = [pool.submit(body=body, url=url) for url, body in pages]
+        results: list[ExtractionResult | None] = []
+        for done, future in enumerate(futures, 1):
             try:
-                text = future.result().text
-            except Exception:
-                text = ""
-            pairs.append((truth[doc_id].get("articleBody", ""), text))
+                results.append(future.result())
+            except Exception:  # a page that kills or stalls its worker scores as no output
+                results.append(None)
             if progress and (done % 25 == 0 or done == len(futures)):
                 print(f"  {done}/{len(futures)} pages", file=sys.stderr)
     finally:
         pool.close()
-    return score_documents(pairs)
+    return results
+
+
+def evaluate_folder(folder: Path, workers: int = 2, progress: bool = True) -> tuple[str, Score]:
+    """The layout of a benchmark folder (:mod:`crawler.articles.benchmark_sets`) and the
+    pipeline's score on it, with the set's own metric: word 4-grams on scrapinghub-aeb,
+    snippets on trafilatura-eval, dates on htmldate-eval."""
+    layout = detect_layout(folder)
+    if layout == "scrapinghub-aeb":
+        pages, texts = aeb_set(folder)
+        results = _extracted(pages, workers, progress)
+        return layout, score_documents(
+            zip(texts, [r.text if r else "" for r in results], strict=True)
+        )
+    if layout == "trafilatura-eval":
+        pages, snippets = trafilatura_eval_set(folder)
+        results = _extracted(pages, workers, progress)
+        items = [
+            (wanted, unwanted, r.text if r else None)
+            for (wanted, unwanted), r in zip(snippets, results, strict=True)
+        ]
+        return layout, score_snippets(items)
+    pages, dates = htmldate_eval_set(folder)
+    results = _extracted(pages, workers, progress)
+    return layout, score_dates(dates, [r.published if r else None for r in results])

@@ -131,7 +131,8 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.eval:
-            print(evaluate_folder(Path(args.eval), workers=args.workers))
+            layout, score = evaluate_folder(Path(args.eval), workers=args.workers)
+            print(f"{layout}: {score}")
             return 0
         job = load_job(args.job) if args.job else None
         topic = job.topic if job else None
@@ -178,7 +179,12 @@ def add_extract_command(sub: Any) -> None:
     extract.add_argument("--url", help="fetch this URL and extract it (address safety applies)")
     extract.add_argument("--base-url", help="the URL the files were served from")
     extract.add_argument("--job", help="job file whose topic scores relevance")
-    extract.add_argument("--eval", metavar="DIR", help="score a folder in scrapinghub-aeb layout")
+    extract.add_argument(
+        "--eval",
+        metavar="DIR",
+        help="score a benchmark folder with its own metric (scrapinghub-aeb, trafilatura-eval "
+        "or htmldate-eval layout, told by its gold file)",
+    )
     extract.add_argument("--workers", type=int, default=2, help="processes for --eval")
     extract.add_argument("--allow-network", action="append", help="CIDR allowed for --url")
     extract.add_argument("--short", action="store_true", help="omit the extractor block")
