@@ -18,7 +18,6 @@ in fast mode (no fallback extractors); htmldate's extensive search; this pipelin
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -28,8 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpora import corpora
 from crawler.articles.benchmark_sets import (
+    EvaluationError,
     Page,
     aeb_set,
+    french_news_view,
     htmldate_eval_set,
     trafilatura_eval_set,
 )
@@ -99,17 +100,6 @@ DATE_SYSTEMS: dict[str, Callable[[Page], str | None]] = {
 }
 
 
-# --- sets ----------------------------------------------------------------------------------
-def french(root: Path) -> dict[str, set[str]]:
-    """The ids of the French pages in each parent set."""
-    index = json.loads((root / "french-news" / "index.json").read_text())
-    ids: dict[str, set[str]] = {}
-    for entry in index.values():
-        for parent, found in entry["entries"].items():
-            ids.setdefault(parent, set()).add(found["id"])
-    return ids
-
-
 # --- scoring -------------------------------------------------------------------------------
 def run(
     pool: ProcessPoolExecutor, systems: dict[str, Callable[[Page], str | None]], pages: list[Page]
@@ -143,7 +133,7 @@ def main() -> None:
         "| set (DEV) | system | precision | recall | F1 | accuracy | pages |",
         "|---|---|---|---|---|---|---|",
     ]
-    french_ids = french(root)
+    french_ids = french_news_view(root / "french-news")
     with ProcessPoolExecutor(args.workers) as pool:
         if "aeb" in wanted:
             pages, gold = aeb_set(root / "scrapinghub-aeb")
@@ -178,4 +168,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except EvaluationError as exc:  # a set missing or broken: named, no traceback
+        sys.exit(f"eval_extraction: {exc}")

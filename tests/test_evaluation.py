@@ -14,6 +14,7 @@ from crawler.articles.benchmark_sets import (
     EvaluationError,
     aeb_set,
     detect_layout,
+    french_news_view,
     htmldate_eval_set,
     trafilatura_eval_set,
 )
@@ -152,3 +153,19 @@ def test_the_command_scores_each_layout_with_its_metric(tmp_path: Path) -> None:
     broken = run_cli("extract", "--eval", str(tmp_path))
     assert broken.returncode == 2
     assert f"{tmp_path}: no benchmark's gold file here" in broken.stderr
+
+
+def test_the_french_view_gives_each_parent_sets_keys(tmp_path: Path) -> None:
+    entries = {
+        "a": {"entries": {"trafilatura-eval": {"id": "hard::a.html"}}},
+        "b": {"entries": {"htmldate-eval": {"id": "https://x.fr/b"}, "trafilatura-eval": {}}},
+    }
+    _write(tmp_path, {"index.json": entries})
+    with pytest.raises(EvaluationError, match=r"index\.json: entry 'b': 'trafilatura-eval' has no"):
+        french_news_view(tmp_path)
+    del entries["b"]["entries"]["trafilatura-eval"]
+    _write(tmp_path, {"index.json": entries})
+    assert french_news_view(tmp_path) == {
+        "trafilatura-eval": {"hard::a.html"},
+        "htmldate-eval": {"https://x.fr/b"},
+    }

@@ -6,6 +6,8 @@
   ``manifest.json`` (key: ``html_path``); gold: the snippets.
 - **htmldate-eval**: ``eval_*.json`` (URL: ``date``) and ``manifest.json``; gold: the
   publication date.
+- **french-news**: ``index.json``, a view: the French pages of the two sets above, by their
+  keys there (:func:`french_news_view`).
 
 :func:`detect_layout` tells them apart by their gold files; each loader returns the pages as
 ``(url, body)`` with their gold, in the gold file's order. A missing or unreadable file, or
@@ -28,6 +30,7 @@ __all__ = [
     "Page",
     "aeb_set",
     "detect_layout",
+    "french_news_view",
     "htmldate_eval_set",
     "trafilatura_eval_set",
 ]
@@ -148,3 +151,18 @@ def htmldate_eval_set(folder: Path, only: set[str] | None = None) -> tuple[list[
                 pages.append((url, html(url, gold)))
                 dates.append(str(date))
     return pages, dates
+
+
+def french_news_view(folder: Path) -> dict[str, set[str]]:
+    """The keys of the French pages in each parent set (``trafilatura-eval``,
+    ``htmldate-eval``), from the view's ``index.json``."""
+    index = folder / "index.json"
+    keys: dict[str, set[str]] = {}
+    for name, _entry, parents in _entries(index, "entries"):
+        if not isinstance(parents, dict):
+            raise EvaluationError(f"{index}: entry {name!r}: 'entries' must be an object")
+        for parent, found in parents.items():
+            if not isinstance(found, dict) or not isinstance(found.get("id"), str):
+                raise EvaluationError(f"{index}: entry {name!r}: {parent!r} has no 'id'")
+            keys.setdefault(parent, set()).add(found["id"])
+    return keys
