@@ -86,6 +86,7 @@ def test_each_layout_is_told_by_its_gold_file(tmp_path: Path) -> None:
     assert detect_layout(ROOT / "tests/fixtures/aeb-mini") == "scrapinghub-aeb"
     assert detect_layout(_trafilatura_eval(tmp_path / "t")) == "trafilatura-eval"
     assert detect_layout(_htmldate_eval(tmp_path / "h")) == "htmldate-eval"
+    assert detect_layout(_write(tmp_path / "f", {"index.json": {}})) == "french-news"
     with pytest.raises(EvaluationError, match=r"no benchmark's gold file.*evaldata\.json"):
         detect_layout(ROOT / "tests/fixtures/trafilatura-eval-mini")
     with pytest.raises(EvaluationError, match="nope: not a folder"):
@@ -153,6 +154,29 @@ def test_the_command_scores_each_layout_with_its_metric(tmp_path: Path) -> None:
     broken = run_cli("extract", "--eval", str(tmp_path))
     assert broken.returncode == 2
     assert f"{tmp_path}: no benchmark's gold file here" in broken.stderr
+
+
+def test_the_french_view_is_scored_in_its_parent_sets(tmp_path: Path) -> None:
+    _trafilatura_eval(tmp_path / "trafilatura-eval")
+    _htmldate_eval(tmp_path / "htmldate-eval")
+    view = {
+        "traite": {"entries": {"trafilatura-eval": {"id": "hard::traite.html"}}},
+        "date": {"entries": {"htmldate-eval": {"id": "https://example.org/2024-12-04"}}},
+    }
+    folder = _write(tmp_path / "french-news", {"index.json": view})
+    result = run_cli("extract", "--eval", str(folder))
+    assert result.returncode == 0, result.stderr
+    # only the view's pages: the article page's snippets, the page whose date is right
+    assert result.stdout.splitlines() == [
+        "french-news: trafilatura-eval part: F1 1.000  precision 1.000  recall 1.000  "
+        "accuracy 1.000  (1 documents)",
+        "french-news: htmldate-eval part: F1 1.000  precision 1.000  recall 1.000  "
+        "accuracy 1.000  (1 documents)",
+    ]
+    (tmp_path / "htmldate-eval").rename(tmp_path / "elsewhere")
+    alone = run_cli("extract", "--eval", str(folder))
+    assert alone.returncode == 2
+    assert "a view of htmldate-eval, which is not beside it" in alone.stderr
 
 
 def test_the_french_view_gives_each_parent_sets_keys(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ LAYOUTS = {
     "scrapinghub-aeb": "ground-truth.json",
     "trafilatura-eval": "evaldata.json",
     "htmldate-eval": "eval_*.json",
+    "french-news": "index.json",
 }
 """Each layout by the gold file that tells it (checked in this order)."""
 
@@ -108,11 +109,13 @@ def _manifest_html(folder: Path) -> Any:
     return html
 
 
-def aeb_set(folder: Path) -> tuple[list[Page], list[str]]:
-    """scrapinghub-aeb's pages and their gold texts."""
+def aeb_set(folder: Path, only: set[str] | None = None) -> tuple[list[Page], list[str]]:
+    """scrapinghub-aeb's pages (those of ``only``, when given) and their gold texts."""
     truth = folder / "ground-truth.json"
     pages, texts = [], []
     for doc_id, entry, text in _entries(truth, "articleBody"):
+        if only is not None and doc_id not in only:
+            continue
         body = _html(folder / "html" / f"{doc_id}.html.gz", truth, doc_id)
         pages.append((str(entry.get("url") or ""), body))
         texts.append(str(text or ""))

@@ -25,6 +25,7 @@ from crawler.articles.benchmark_sets import (
     Page,
     aeb_set,
     detect_layout,
+    french_news_view,
     htmldate_eval_set,
     trafilatura_eval_set,
 )
@@ -160,25 +161,56 @@ def _extracted(pages: list[Page], workers: int, progress: bool) -> list[Extracti
     return results
 
 
-def evaluate_folder(folder: Path, workers: int = 2, progress: bool = True) -> tuple[str, Score]:
-    """The layout of a benchmark folder (:mod:`crawler.articles.benchmark_sets`) and the
-    pipeline's score on it, with the set's own metric: word 4-grams on scrapinghub-aeb,
-    snippets on trafilatura-eval, dates on htmldate-eval."""
-    layout = detect_layout(folder)
-    if layout == "scrapinghub-aeb":
-        pages, texts = aeb_set(folder)
-        results = _extracted(pages, workers, progress)
-        return layout, score_documents(
-            zip(texts, [r.text if r else "" for r in results], strict=True)
-        )
-    if layout == "trafilatura-eval":
-        pages, snippets = trafilatura_eval_set(folder)
-        results = _extracted(pages, workers, progress)
-        items = [
+class _Run:
+    """Extraction of a set's pages in worker processes, as a crawl extracts them."""
+
+    def __init__(self, workers: int, progress: bool) -> None:
+        self.workers, self.progress = workers, progress
+
+    def aeb(self, folder: Path, only: set[str] | None) -> Score:
+        pages, texts = aeb_set(folder, only)
+        results = _extracted(pages, self.workers, self.progress)
+        return score_documents(zip(texts, [r.text if r else "" for r in results], strict=True))
+
+    def snippets(self, folder: Path, only: set[str] | None) -> Score:
+        pages, snippets = trafilatura_eval_set(folder, only)
+        results = _extracted(pages, self.workers, self.progress)
+        return score_snippets(
             (wanted, unwanted, r.text if r else None)
             for (wanted, unwanted), r in zip(snippets, results, strict=True)
-        ]
-        return layout, score_snippets(items)
-    pages, dates = htmldate_eval_set(folder)
-    results = _extracted(pages, workers, progress)
-    return layout, score_dates(dates, [r.published if r else None for r in results])
+        )
+
+    def dates(self, folder: Path, only: set[str] | None) -> Score:
+        pages, dates = htmldate_eval_set(folder, only)
+        results = _extracted(pages, self.workers, self.progress)
+        return score_dates(dates, [r.published if r else None for r in results])
+
+
+def evaluate_folder(
+    folder: Path, workers: int = 2, progress: bool = True
+) -> list[tuple[str, Score]]:
+    """The pipeline's score on a benchmark folder, with its set's own metric (word 4-grams
+    on scrapinghub-aeb, snippets on trafilatura-eval, dates on htmldate-eval), named by the
+    layout (:mod:`crawler.articles.benchmark_sets`). The french-news view gives one score
+    for each of its parent sets, which must be beside it."""
+    run = _Run(workers, progress)
+    scorers = {
+        "scrapinghub-aeb": run.aeb,
+        "trafilatura-eval": run.snippets,
+        "htmldate-eval": run.dates,
+    }
+    layout = detect_layout(folder)
+    if layout != "french-news":
+        return [(layout, scorers[layout](folder, None))]
+    scores = []
+    for parent, keys in sorted(french_news_view(folder).items(), reverse=True):
+        if parent not in scorers:
+            raise EvaluationError(f"{folder / 'index.json'}: unknown parent set {parent!r}")
+        if not (folder.parent / parent).is_dir():
+            raise EvaluationError(
+                f"{folder}: a view of {parent}, which is not beside it ({folder.parent / parent})"
+            )
+        scores.append(
+            (f"french-news: {parent} part", scorers[parent](folder.parent / parent, keys))
+        )
+    return scores

@@ -131,8 +131,8 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.eval:
-            layout, score = evaluate_folder(Path(args.eval), workers=args.workers)
-            print(f"{layout}: {score}")
+            for name, score in evaluate_folder(Path(args.eval), workers=args.workers):
+                print(f"{name}: {score}")
             return 0
         job = load_job(args.job) if args.job else None
         topic = job.topic if job else None
@@ -182,8 +182,8 @@ def add_extract_command(sub: Any) -> None:
     extract.add_argument(
         "--eval",
         metavar="DIR",
-        help="score a benchmark folder with its own metric (scrapinghub-aeb, trafilatura-eval "
-        "or htmldate-eval layout, told by its gold file)",
+        help="score a benchmark folder with its own metric (scrapinghub-aeb, trafilatura-eval, "
+        "htmldate-eval or the french-news view, told by its gold file)",
     )
     extract.add_argument("--workers", type=int, default=2, help="processes for --eval")
     extract.add_argument("--allow-network", action="append", help="CIDR allowed for --url")
