@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.articles.pool import PoolOptions
 from tests.conftest import ROOT, run_cli
 from tests.mocksite import MockSite
 from tests.warc_checks import validate_warc
@@ -117,6 +118,20 @@ def test_extract_eval_scores_a_benchmark_folder() -> None:
     match = re.search(r"F1 ([0-9.]+)\s+precision ([0-9.]+)\s+recall ([0-9.]+)", result.stdout)
     assert match and float(match.group(1)) > 0.8
     assert "(2 documents)" in result.stdout
+
+
+def test_counts_below_one_are_refused_naming_the_option() -> None:
+    # a pool of no worker would take the pages and never answer (it hung before)
+    fixture = str(ROOT / "tests/fixtures/aeb-mini")
+    for args, said in [
+        (("extract", "--eval", fixture, "--workers", "0"), "--workers: must be at least 1, not 0"),
+        (("reextract", "x", "--workers", "two"), "--workers: not a whole number: 'two'"),
+        (("runs", "list", "--limit", "-3"), "--limit: must be at least 1, not -3"),
+    ]:
+        result = run_cli(*args, timeout=60)
+        assert result.returncode == 2 and said in result.stderr, result.stderr
+    with pytest.raises(ValueError, match="extraction pool: workers must be at least 1, not 0"):
+        PoolOptions(workers=0)
 
 
 def test_validate_command_reports_field_and_line(tmp_path: Path) -> None:

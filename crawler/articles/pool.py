@@ -30,6 +30,18 @@ class PoolOptions:
     (trafilatura's caches grow to ~150 MB otherwise). A replacement is a fork of the
     preloaded forkserver: milliseconds."""
 
+    def __post_init__(self) -> None:
+        # a pool of no worker takes pages and never answers: refused, naming the field
+        for name in ("workers", "max_tasks"):
+            if getattr(self, name) < 1:
+                raise ValueError(
+                    f"extraction pool: {name} must be at least 1, not {getattr(self, name)}"
+                )
+        if not self.timeout > 0:
+            raise ValueError(
+                f"extraction pool: timeout must be above 0 seconds, not {self.timeout}"
+            )
+
 
 _PRELOAD = [
     "crawler.articles.pool",  # pebble's worker loop and the initializer: a fork, no import

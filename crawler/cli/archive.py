@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli.arguments import positive_int
 from crawler.config import Settings
 from crawler.jobs.models import DEFAULT_STORAGE
 
@@ -115,7 +116,7 @@ def add_archive_commands(sub: Any) -> None:
     reextract.add_argument("crawl", help="crawl id")
     reextract.add_argument("--storage", help=_STORAGE_HELP)
     reextract.add_argument("--out", help="write the rebuilt articles (JSON lines) here")
-    reextract.add_argument("--workers", type=int, default=2, help="extraction processes")
+    reextract.add_argument("--workers", type=positive_int, default=2, help="extraction processes")
     reextract.set_defaults(func=_cmd_reextract)
     replay = sub.add_parser(
         "replay", help="run a job offline against a stored crawl; compare the articles found"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from crawler.cli.arguments import positive_int
 from crawler.config import Settings
 from crawler.jobs.addresses import AddressPolicy, UnsafeURLError
 from crawler.jobs.models import DEFAULT_RESPONSE_BYTES
@@ -185,7 +186,7 @@ def add_extract_command(sub: Any) -> None:
         help="score a benchmark folder with its own metric (scrapinghub-aeb, trafilatura-eval, "
         "htmldate-eval or the french-news view, told by its gold file)",
     )
-    extract.add_argument("--workers", type=int, default=2, help="processes for --eval")
+    extract.add_argument("--workers", type=positive_int, default=2, help="processes for --eval")
     extract.add_argument("--allow-network", action="append", help="CIDR allowed for --url")
     extract.add_argument("--short", action="store_true", help="omit the extractor block")
     extract.add_argument(
