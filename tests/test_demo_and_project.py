@@ -127,6 +127,8 @@ def test_counts_below_one_are_refused_naming_the_option() -> None:
         (("extract", "--eval", fixture, "--workers", "0"), "--workers: must be at least 1, not 0"),
         (("reextract", "x", "--workers", "two"), "--workers: not a whole number: 'two'"),
         (("runs", "list", "--limit", "-3"), "--limit: must be at least 1, not -3"),
+        (("runs", "watch", "1", "--interval", "0"), "--interval: must be above 0, not 0"),
+        (("runs", "watch", "1", "--interval", "nan"), "--interval: must be above 0, not nan"),
     ]:
         result = run_cli(*args, timeout=60)
         assert result.returncode == 2 and said in result.stderr, result.stderr

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.cli.arguments import positive_int
+from crawler.cli.arguments import positive_float, positive_int
 from crawler.cli.output import coverage_lines, table
 from crawler.config import Settings
 
@@ -241,6 +241,8 @@ def add_client_commands(sub: Any) -> None:
     runs.add_argument("--status", help="with list: only runs in this state")
     runs.add_argument("--limit", type=positive_int, default=20)
     runs.add_argument("--watch", action="store_true", help="with start: follow the run")
-    runs.add_argument("--interval", type=float, default=2.0, help="seconds between updates")
+    runs.add_argument(
+        "--interval", type=positive_float, default=2.0, help="seconds between updates"
+    )
     runs.add_argument("--json", action="store_true", help="with show: the run as JSON")
     runs.set_defaults(func=_runs)
