@@ -7,6 +7,7 @@ import gzip
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -180,6 +181,31 @@ def test_gzip_fixture_roundtrip(tmp_path: Path) -> None:
     path = tmp_path / "page.html.gz"
     path.write_bytes(gzip.compress(dirty_article().encode()))
     assert extract_file(path, "https://example.fr/a", ExtractOptions()).is_article
+
+
+def test_a_gzip_file_is_inflated_only_as_far_as_extraction_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.articles import extract
+    from crawler.cli.extract import ExtractError, extract_file
+
+    page = dirty_article().encode()
+    path = tmp_path / "page.html.gz"
+    # the article, then 50 MB that compress to ~50 kB: extraction reads the first 5 MB only
+    path.write_bytes(gzip.compress(page + b" " * 50_000_000))
+    given: list[int] = []
+    extract_page = extract.extract_page
+
+    def measured(body: bytes, *args: Any, **kwargs: Any) -> Any:
+        given.append(len(body))
+        return extract_page(body, *args, **kwargs)
+
+    monkeypatch.setattr(extract, "extract_page", measured)
+    assert extract_file(path, "https://example.fr/a", ExtractOptions()).is_article
+    assert given == [ExtractOptions().max_html_bytes]  # not the 50 MB
+    path.write_bytes(gzip.compress(page)[:-40])  # cut before its end
+    with pytest.raises(ExtractError, match=r"page\.html\.gz: not a valid gzip file: incomplete"):
+        extract_file(path, "https://example.fr/a", ExtractOptions())
 
 
 @pytest.mark.parametrize(

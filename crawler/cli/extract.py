@@ -10,7 +10,6 @@ redirect or a second DNS answer cannot lead the fetch somewhere the policy forbi
 from __future__ import annotations
 
 import argparse
-import gzip
 import socket
 import sys
 from pathlib import Path
@@ -36,18 +35,21 @@ class ExtractError(RuntimeError):
 
 
 def extract_file(path: Path, url: str | None, options: ExtractOptions) -> ExtractionResult:
-    """The extraction result of an HTML file (``.html`` or ``.html.gz``)."""
+    """The extraction result of an HTML file (``.html`` or ``.html.gz``). A ``.gz`` file is
+    inflated only as far as extraction reads (``max_html_bytes``): a small file that inflates
+    to gigabytes costs no more memory than a page."""
     from crawler.articles.extract import extract_page
+    from crawler.crawl.decoding import decode_body
 
     try:
         body = path.read_bytes()
     except OSError as exc:
         raise ExtractError(f"{path}: cannot read: {exc.strerror}") from exc
     if path.suffix == ".gz":
-        try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError) as exc:
-            raise ExtractError(f"{path}: not a valid gzip file: {exc}") from exc
+        inflated = decode_body(body, ["gzip"], options.max_html_bytes)
+        if inflated.error:
+            raise ExtractError(f"{path}: not a valid gzip file: {inflated.error}")
+        body = inflated.body
     return extract_page(body, url or path.resolve().as_uri(), options=options)
 
 
