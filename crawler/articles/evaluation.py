@@ -161,29 +161,33 @@ def _extracted(pages: list[Page], workers: int, progress: bool) -> list[Extracti
     return results
 
 
-class _Run:
-    """Extraction of a set's pages in worker processes, as a crawl extracts them."""
+def _score_aeb(folder: Path, only: set[str] | None, workers: int, progress: bool) -> Score:
+    pages, texts = aeb_set(folder, only)
+    results = _extracted(pages, workers, progress)
+    return score_documents(zip(texts, [r.text if r else "" for r in results], strict=True))
 
-    def __init__(self, workers: int, progress: bool) -> None:
-        self.workers, self.progress = workers, progress
 
-    def aeb(self, folder: Path, only: set[str] | None) -> Score:
-        pages, texts = aeb_set(folder, only)
-        results = _extracted(pages, self.workers, self.progress)
-        return score_documents(zip(texts, [r.text if r else "" for r in results], strict=True))
+def _score_snippets(folder: Path, only: set[str] | None, workers: int, progress: bool) -> Score:
+    pages, snippets = trafilatura_eval_set(folder, only)
+    results = _extracted(pages, workers, progress)
+    return score_snippets(
+        (wanted, unwanted, r.text if r else None)
+        for (wanted, unwanted), r in zip(snippets, results, strict=True)
+    )
 
-    def snippets(self, folder: Path, only: set[str] | None) -> Score:
-        pages, snippets = trafilatura_eval_set(folder, only)
-        results = _extracted(pages, self.workers, self.progress)
-        return score_snippets(
-            (wanted, unwanted, r.text if r else None)
-            for (wanted, unwanted), r in zip(snippets, results, strict=True)
-        )
 
-    def dates(self, folder: Path, only: set[str] | None) -> Score:
-        pages, dates = htmldate_eval_set(folder, only)
-        results = _extracted(pages, self.workers, self.progress)
-        return score_dates(dates, [r.published if r else None for r in results])
+def _score_dates(folder: Path, only: set[str] | None, workers: int, progress: bool) -> Score:
+    pages, dates = htmldate_eval_set(folder, only)
+    results = _extracted(pages, workers, progress)
+    return score_dates(dates, [r.published if r else None for r in results])
+
+
+_SCORERS = {
+    "scrapinghub-aeb": _score_aeb,
+    "trafilatura-eval": _score_snippets,
+    "htmldate-eval": _score_dates,
+}
+"""Each set's scoring of the pipeline, in the order of the benchmark table's rows."""
 
 
 def evaluate_folder(
@@ -193,24 +197,20 @@ def evaluate_folder(
     on scrapinghub-aeb, snippets on trafilatura-eval, dates on htmldate-eval), named by the
     layout (:mod:`crawler.articles.benchmark_sets`). The french-news view gives one score
     for each of its parent sets, which must be beside it."""
-    run = _Run(workers, progress)
-    scorers = {
-        "scrapinghub-aeb": run.aeb,
-        "trafilatura-eval": run.snippets,
-        "htmldate-eval": run.dates,
-    }
     layout = detect_layout(folder)
     if layout != "french-news":
-        return [(layout, scorers[layout](folder, None))]
+        return [(layout, _SCORERS[layout](folder, None, workers, progress))]
+    view = french_news_view(folder)
+    if unknown := sorted(set(view) - set(_SCORERS)):
+        raise EvaluationError(f"{folder / 'index.json'}: unknown parent set(s) {unknown}")
     scores = []
-    for parent, keys in sorted(french_news_view(folder).items(), reverse=True):
-        if parent not in scorers:
-            raise EvaluationError(f"{folder / 'index.json'}: unknown parent set {parent!r}")
+    for parent, score in _SCORERS.items():
+        if parent not in view:
+            continue
         if not (folder.parent / parent).is_dir():
             raise EvaluationError(
                 f"{folder}: a view of {parent}, which is not beside it ({folder.parent / parent})"
             )
-        scores.append(
-            (f"french-news: {parent} part", scorers[parent](folder.parent / parent, keys))
-        )
+        result = score(folder.parent / parent, view[parent], workers, progress)
+        scores.append((f"french-news: {parent} part", result))
     return scores

@@ -32,11 +32,9 @@ class PoolOptions:
 
     def __post_init__(self) -> None:
         # a pool of no worker takes pages and never answers: refused, naming the field
-        for name in ("workers", "max_tasks"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"extraction pool: {name} must be at least 1, not {getattr(self, name)}"
-                )
+        for name, value in (("workers", self.workers), ("max_tasks", self.max_tasks)):
+            if value < 1:
+                raise ValueError(f"extraction pool: {name} must be at least 1, not {value}")
         if not self.timeout > 0:
             raise ValueError(
                 f"extraction pool: timeout must be above 0 seconds, not {self.timeout}"
